@@ -1,0 +1,173 @@
+import re
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Field, Layout
+from django import forms
+from django.utils import timezone
+
+from .models import DischargeReason, EpisodeOfCare, Patient, Visit
+
+PHONE_PATTERN = re.compile(r"^\+?[0-9 ()-]{6,20}$")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class PatientForm(forms.ModelForm):
+    class Meta:
+        model = Patient
+        fields = [
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "sex",
+            "phone",
+            "email",
+            "address",
+            "referrer",
+            "contact_consent",
+        ]
+        widgets = {"date_of_birth": DateInput(), "address": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Div(
+                Div("given_name", css_class="col-md-6"),
+                Div("family_name", css_class="col-md-6"),
+                css_class="row",
+            ),
+            Div(
+                Div("date_of_birth", css_class="col-md-6"),
+                Div("sex", css_class="col-md-6"),
+                css_class="row",
+            ),
+            Div(
+                Div("phone", css_class="col-md-6"),
+                Div("email", css_class="col-md-6"),
+                css_class="row",
+            ),
+            "address",
+            "referrer",
+            Field("contact_consent"),
+        )
+
+    def clean_given_name(self) -> str:
+        return self.cleaned_data["given_name"].strip()
+
+    def clean_family_name(self) -> str:
+        return self.cleaned_data["family_name"].strip()
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        if born > timezone.localdate():
+            raise forms.ValidationError("The date of birth cannot be in the future.")
+        if born.year < 1900:
+            raise forms.ValidationError("Check the year of birth: it is before 1900.")
+        return born
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"].strip()
+        if phone and not PHONE_PATTERN.match(phone):
+            raise forms.ValidationError(
+                "Enter a phone number of digits, spaces and an optional leading +, "
+                "e.g. 07700 900123 or +44 7700 900123."
+            )
+        return phone
+
+
+class EpisodeForm(forms.ModelForm):
+    class Meta:
+        model = EpisodeOfCare
+        fields = ["complaint", "side", "onset_date", "physio", "opened_on"]
+        widgets = {"onset_date": DateInput(), "opened_on": DateInput()}
+
+    def __init__(self, *args, physios=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if physios is not None:
+            self.fields["physio"].queryset = physios
+        self.fields["physio"].label_from_instance = lambda user: (
+            user.get_full_name() or user.username
+        )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean(self):
+        cleaned = super().clean()
+        today = timezone.localdate()
+        onset, opened = cleaned.get("onset_date"), cleaned.get("opened_on")
+        if onset and onset > today:
+            self.add_error("onset_date", "The onset date cannot be in the future.")
+        if opened and opened > today:
+            self.add_error("opened_on", "An episode cannot be opened in the future.")
+        return cleaned
+
+
+class VisitStartForm(forms.ModelForm):
+    class Meta:
+        model = Visit
+        fields = ["kind", "starts_at"]
+        widgets = {
+            "starts_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            )
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class VisitNotesForm(forms.ModelForm):
+    class Meta:
+        model = Visit
+        fields = ["notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class AddendumForm(forms.Form):
+    reason = forms.CharField(max_length=200, help_text="Why the signed note needs adding to.")
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class DischargeForm(forms.Form):
+    reason = forms.ChoiceField(choices=[("", "Choose a reason")] + DischargeReason.choices)
+    closed_on = forms.DateField(
+        label="Discharge date", widget=DateInput(), initial=timezone.localdate
+    )
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_closed_on(self):
+        closed_on = self.cleaned_data["closed_on"]
+        if closed_on > timezone.localdate():
+            raise forms.ValidationError("The discharge date cannot be in the future.")
+        return closed_on
+
+
+class AuditFilterForm(forms.Form):
+    patient = forms.CharField(required=False, label="Patient clinic number")
+    user = forms.CharField(required=False, label="User name")
+    date_from = forms.DateField(required=False, widget=DateInput(), label="From")
+    date_to = forms.DateField(required=False, widget=DateInput(), label="To")

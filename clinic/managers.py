@@ -1,0 +1,65 @@
+from datetime import date
+
+from django.db import models
+from django.db.models import Q
+
+
+class PatientQuerySet(models.QuerySet):
+    def search(self, query: str) -> "PatientQuerySet":
+        """Match a clinic number, a date of birth (dd/mm/yyyy or ISO) or name words."""
+        query = query.strip()
+        if not query:
+            return self
+        born = _parse_date(query)
+        if born is not None:
+            return self.filter(date_of_birth=born)
+        if self.filter(identifier__iexact=query).exists():
+            return self.filter(identifier__iexact=query)
+        matches = Q()
+        for word in query.split():
+            matches &= Q(given_name__icontains=word) | Q(family_name__icontains=word)
+        return self.filter(matches | Q(identifier__icontains=query))
+
+    def same_person(self, *, given_name: str, family_name: str, date_of_birth: date):
+        return self.filter(
+            given_name__iexact=given_name.strip(),
+            family_name__iexact=family_name.strip(),
+            date_of_birth=date_of_birth,
+        )
+
+
+class EpisodeQuerySet(models.QuerySet):
+    def open(self) -> "EpisodeQuerySet":
+        return self.filter(status="open")
+
+    def for_physio(self, user) -> "EpisodeQuerySet":
+        return self.filter(physio=user)
+
+
+class VisitQuerySet(models.QuerySet):
+    def drafts(self) -> "VisitQuerySet":
+        return self.filter(status="draft")
+
+    def signed(self) -> "VisitQuerySet":
+        return self.filter(status="signed")
+
+    def for_patient(self, patient) -> "VisitQuerySet":
+        return self.filter(episode__patient=patient)
+
+
+def _parse_date(text: str) -> date | None:
+    for parse in (_iso, _day_first):
+        try:
+            return parse(text)
+        except ValueError:
+            continue
+    return None
+
+
+def _iso(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def _day_first(text: str) -> date:
+    day, month, year = (int(part) for part in text.replace("-", "/").replace(".", "/").split("/"))
+    return date(year, month, day)

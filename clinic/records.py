@@ -1,0 +1,81 @@
+"""The patient-record page is composed of sections that installed apps register.
+
+Each app registers its sections in `AppConfig.ready()`; the clinic app renders them in
+order for users whose role allows them, and never imports the apps that provide them.
+
+    from clinic.records import RecordSection, record_sections
+    record_sections.register(RecordSection(key="progress", title="Progress", order=40,
+                                           template="treatments/record_progress.html",
+                                           permission="clinic.view_clinical_record",
+                                           context=progress_context))
+
+`context(request, patient)` returns the section's template context and must run a fixed
+number of queries whatever the size of the record.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+@dataclass(frozen=True)
+class RecordSection:
+    key: str
+    title: str
+    template: str
+    order: int = 100
+    permission: str | None = None
+    context: Callable[..., dict[str, Any]] = field(default=lambda request, patient: {})
+
+    def visible_to(self, user) -> bool:
+        return self.permission is None or user.has_perm(self.permission)
+
+
+class AlreadyRegistered(ImproperlyConfigured):
+    pass
+
+
+class NotRegistered(ImproperlyConfigured):
+    pass
+
+
+class RecordSectionRegistry:
+    def __init__(self) -> None:
+        self._sections: dict[str, RecordSection] = {}
+
+    def register(self, section: RecordSection) -> RecordSection:
+        if section.key in self._sections:
+            raise AlreadyRegistered(f"A record section named {section.key!r} is registered.")
+        self._sections[section.key] = section
+        return section
+
+    def unregister(self, key: str) -> None:
+        if key not in self._sections:
+            raise NotRegistered(f"No record section named {key!r} is registered.")
+        del self._sections[key]
+
+    def __iter__(self) -> Iterator[RecordSection]:
+        return iter(sorted(self._sections.values(), key=lambda s: (s.order, s.key)))
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._sections
+
+    def visible_to(self, user) -> list[RecordSection]:
+        return [section for section in self if section.visible_to(user)]
+
+    @contextmanager
+    def temporarily(self, section: RecordSection):
+        """Register a section for the length of a block (tests): nothing leaks."""
+        self.register(section)
+        try:
+            yield section
+        finally:
+            self.unregister(section.key)
+
+
+record_sections = RecordSectionRegistry()
+# The visit page is composed the same way: `context(request, visit)`.
+visit_sections = RecordSectionRegistry()

@@ -1,0 +1,83 @@
+"""The clinic's roles: Django groups and the permissions each is given.
+
+The data migration `0002_create_roles` creates them from `ROLE_PERMISSIONS`; later apps
+add their own permissions to the roles in their own data migrations with `grant()`.
+"""
+
+PHYSIOTHERAPIST = "Physiotherapist"
+CLINIC_ADMIN = "Clinic admin"
+FRONT_DESK = "Front desk"
+ROLES = (PHYSIOTHERAPIST, CLINIC_ADMIN, FRONT_DESK)
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    PHYSIOTHERAPIST: [
+        "clinic.view_patient",
+        "clinic.add_patient",
+        "clinic.change_patient",
+        "clinic.view_episodeofcare",
+        "clinic.add_episodeofcare",
+        "clinic.change_episodeofcare",
+        "clinic.view_visit",
+        "clinic.add_visit",
+        "clinic.change_visit",
+        "clinic.view_addendum",
+        "clinic.add_addendum",
+        "clinic.view_clinical_record",
+        "clinic.record_clinical",
+        "clinic.sign_visit",
+    ],
+    CLINIC_ADMIN: [
+        "clinic.view_patient",
+        "clinic.add_patient",
+        "clinic.change_patient",
+        "clinic.view_episodeofcare",
+        "clinic.view_visit",
+        "clinic.view_addendum",
+        "clinic.view_clinical_record",
+        "clinic.view_audit_log",
+        "clinic.view_outcome_report",
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
+        "auth.view_group",
+    ],
+    FRONT_DESK: [
+        "clinic.view_patient",
+        "clinic.add_patient",
+        "clinic.change_patient",
+    ],
+}
+
+
+def grant(apps, role_permissions: dict[str, list[str]]) -> None:
+    """Give each role its permissions (for use in data migrations)."""
+    from django.contrib.auth.management import create_permissions
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    # Permissions are normally created after migrate; a data migration needs them now.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = None
+    for role, perms in role_permissions.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+
+
+def revoke(apps, role_permissions: dict[str, list[str]]) -> None:
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, perms in role_permissions.items():
+        group = Group.objects.filter(name=role).first()
+        if group is None:
+            continue
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            group.permissions.remove(
+                *Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+            )

@@ -1,0 +1,50 @@
+"""Reads that span models, each in a fixed number of queries."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from .models import Addendum, EpisodeOfCare, Patient, Visit
+from .roles import PHYSIOTHERAPIST
+
+
+def physiotherapists() -> QuerySet:
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=PHYSIOTHERAPIST)
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def patient_episodes(patient: Patient) -> list[EpisodeOfCare]:
+    """The patient's episodes with their visits and addenda: three queries in all."""
+    visits = Visit.objects.select_related("practitioner", "signed_by").prefetch_related(
+        Prefetch("addenda", queryset=Addendum.objects.select_related("author"))
+    )
+    return list(
+        patient.episodes.select_related("physio").prefetch_related(Prefetch("visits", visits))
+    )
+
+
+def visit_with_context(visit_id: int) -> Visit:
+    return Visit.objects.select_related(
+        "episode__patient", "episode__physio", "practitioner", "signed_by"
+    ).get(pk=visit_id)
+
+
+def physio_worklist(user) -> dict:
+    open_episodes = (
+        EpisodeOfCare.objects.open()
+        .for_physio(user)
+        .select_related("patient")
+        .annotate(
+            visit_count=Count("visits"),
+            draft_count=Count("visits", filter=Q(visits__status="draft")),
+        )[:50]
+    )
+    drafts = (
+        Visit.objects.drafts()
+        .filter(practitioner=user)
+        .select_related("episode__patient")
+        .order_by("starts_at")[:50]
+    )
+    return {"open_episodes": list(open_episodes), "draft_visits": list(drafts)}

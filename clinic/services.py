@@ -1,0 +1,148 @@
+"""Every write to patients, episodes and visits goes through these functions."""
+
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import (
+    Addendum,
+    EpisodeOfCare,
+    EpisodeStatus,
+    Patient,
+    Visit,
+    VisitStatus,
+    new_patient_identifier,
+)
+from .signals import visit_signing
+
+
+class ClinicError(Exception):
+    """A rule of the clinic was broken; the message is for the user."""
+
+
+class SignedRecordError(ClinicError):
+    pass
+
+
+def patient_create(**fields) -> Patient:
+    for _attempt in range(5):
+        patient = Patient(identifier=new_patient_identifier(), **fields)
+        patient.full_clean()
+        try:
+            with transaction.atomic():
+                patient.save()
+            return patient
+        except IntegrityError:
+            # A clinic number collided (1 in ~10^11): draw another.
+            continue
+    raise ClinicError("Could not allocate a clinic number; please try again.")
+
+
+@transaction.atomic
+def patient_update(*, patient: Patient, **fields) -> Patient:
+    for name, value in fields.items():
+        setattr(patient, name, value)
+    patient.full_clean()
+    patient.save()
+    return patient
+
+
+@transaction.atomic
+def episode_open(
+    *,
+    patient: Patient,
+    physio,
+    complaint: str,
+    side: str,
+    onset_date: date | None = None,
+    opened_on: date | None = None,
+) -> EpisodeOfCare:
+    episode = EpisodeOfCare(
+        patient=patient,
+        physio=physio,
+        complaint=complaint,
+        side=side,
+        onset_date=onset_date,
+        opened_on=opened_on or timezone.localdate(),
+    )
+    episode.full_clean()
+    episode.save()
+    return episode
+
+
+@transaction.atomic
+def episode_discharge(
+    *, episode: EpisodeOfCare, reason: str, notes: str = "", closed_on: date | None = None
+) -> EpisodeOfCare:
+    episode = EpisodeOfCare.objects.select_for_update().get(pk=episode.pk)
+    if not episode.is_open:
+        raise ClinicError("This episode has already been discharged.")
+    closed_on = closed_on or timezone.localdate()
+    if closed_on < episode.opened_on:
+        raise ClinicError("The discharge date cannot be before the episode was opened.")
+    if episode.visits.filter(status=VisitStatus.DRAFT).exists():
+        raise ClinicError("Sign or finish the draft visits of this episode before discharging.")
+    episode.status = EpisodeStatus.DISCHARGED
+    episode.discharge_reason = reason
+    episode.discharge_notes = notes
+    episode.closed_on = closed_on
+    episode.full_clean()
+    episode.save()
+    return episode
+
+
+@transaction.atomic
+def visit_start(
+    *, episode: EpisodeOfCare, practitioner, kind: str, starts_at: datetime | None = None
+) -> Visit:
+    if not episode.is_open:
+        raise ClinicError("Visits can only be started in an open episode.")
+    visit = Visit(
+        episode=episode, practitioner=practitioner, kind=kind, starts_at=starts_at or timezone.now()
+    )
+    visit.full_clean()
+    visit.save()
+    return visit
+
+
+@transaction.atomic
+def visit_update(*, visit: Visit, **fields) -> Visit:
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    if visit.is_signed:
+        raise SignedRecordError("This visit is signed and cannot be changed; add an addendum.")
+    for name, value in fields.items():
+        setattr(visit, name, value)
+    visit.full_clean()
+    visit.save()
+    return visit
+
+
+@transaction.atomic
+def visit_sign(*, visit: Visit, user) -> Visit:
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    if visit.is_signed:
+        raise SignedRecordError("This visit is already signed.")
+    if visit.practitioner_id != user.pk:
+        raise ClinicError("Only the practitioner who saw the patient can sign this visit.")
+    # Plugin apps freeze their records (and may refuse) before the visit is signed.
+    try:
+        visit_signing.send(sender=Visit, visit=visit, user=user)
+    except ValidationError as error:
+        raise ClinicError(" ".join(error.messages)) from error
+    visit.status = VisitStatus.SIGNED
+    visit.signed_by = user
+    visit.signed_at = timezone.now()
+    visit.save()
+    return visit
+
+
+@transaction.atomic
+def addendum_add(*, visit: Visit, author, text: str, reason: str) -> Addendum:
+    if not visit.is_signed:
+        raise ClinicError("Addenda are for signed visits; edit the draft instead.")
+    addendum = Addendum(visit=visit, author=author, text=text, reason=reason)
+    addendum.full_clean()
+    addendum.save()
+    return addendum

@@ -1,0 +1,250 @@
+from auditlog.models import LogEntry
+from auditlog.signals import accessed
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .forms import (
+    AddendumForm,
+    AuditFilterForm,
+    DischargeForm,
+    EpisodeForm,
+    PatientForm,
+    VisitNotesForm,
+    VisitStartForm,
+)
+from .models import EpisodeOfCare, Patient, Visit
+from .records import record_sections, visit_sections
+
+
+def require(perm: str):
+    """Logged-in users without the permission get the 403 page; login is the middleware's."""
+    return permission_required(perm, raise_exception=True)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    context = {"has_role": user.is_superuser or user.groups.exists()}
+    if user.has_perm("clinic.record_clinical"):
+        context.update(selectors.physio_worklist(user))
+    return render(request, "clinic/home.html", context)
+
+
+@require("clinic.view_patient")
+def patient_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    patients = Patient.objects.search(query) if query else Patient.objects.all()
+    page = Paginator(patients, 25).get_page(request.GET.get("page"))
+    return render(request, "clinic/patient_list.html", {"page": page, "query": query})
+
+
+@require("clinic.add_patient")
+def patient_create(request: HttpRequest) -> HttpResponse:
+    form = PatientForm(request.POST or None)
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        duplicates = list(Patient.objects.same_person(**_identity(form.cleaned_data)))
+        if not duplicates or request.POST.get("confirm_duplicate"):
+            patient = services.patient_create(**form.cleaned_data)
+            messages.success(request, f"{patient.full_name} is registered as {patient.identifier}.")
+            return redirect(patient)
+    return render(request, "clinic/patient_form.html", {"form": form, "duplicates": duplicates})
+
+
+@require("clinic.change_patient")
+def patient_update(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_object_or_404(Patient, pk=pk)
+    form = PatientForm(request.POST or None, instance=patient)
+    if request.method == "POST" and form.is_valid():
+        services.patient_update(patient=patient, **form.cleaned_data)
+        messages.success(request, "Patient details saved.")
+        return redirect(patient)
+    return render(request, "clinic/patient_form.html", {"form": form, "patient": patient})
+
+
+@require("clinic.view_patient")
+def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_object_or_404(Patient, pk=pk)
+    accessed.send(sender=Patient, instance=patient)
+    sections = [
+        {"section": section, "context": section.context(request, patient)}
+        for section in record_sections.visible_to(request.user)
+    ]
+    return render(request, "clinic/patient_detail.html", {"patient": patient, "sections": sections})
+
+
+@require("clinic.add_episodeofcare")
+def episode_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
+    patient = get_object_or_404(Patient, pk=patient_pk)
+    physios = selectors.physiotherapists()
+    form = EpisodeForm(
+        request.POST or None,
+        physios=physios,
+        initial={
+            "physio": request.user.pk if physios.filter(pk=request.user.pk).exists() else None
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        episode = services.episode_open(patient=patient, **form.cleaned_data)
+        messages.success(request, f"Episode opened: {episode.complaint}.")
+        return redirect(patient)
+    return render(request, "clinic/episode_form.html", {"form": form, "patient": patient})
+
+
+@require("clinic.change_episodeofcare")
+def episode_discharge(request: HttpRequest, pk: int) -> HttpResponse:
+    episode = get_object_or_404(EpisodeOfCare.objects.select_related("patient"), pk=pk)
+    form = DischargeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.episode_discharge(
+                episode=episode,
+                reason=form.cleaned_data["reason"],
+                notes=form.cleaned_data["notes"],
+                closed_on=form.cleaned_data["closed_on"],
+            )
+        except services.ClinicError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Episode discharged.")
+            return redirect(episode.patient)
+    return render(
+        request,
+        "clinic/episode_discharge.html",
+        {"form": form, "episode": episode, "patient": episode.patient},
+    )
+
+
+@require("clinic.add_visit")
+def visit_start(request: HttpRequest, episode_pk: int) -> HttpResponse:
+    episode = get_object_or_404(EpisodeOfCare.objects.select_related("patient"), pk=episode_pk)
+    kind = "initial" if not episode.visits.exists() else "follow_up"
+    form = VisitStartForm(request.POST or None, initial={"kind": kind})
+    if request.method == "POST" and form.is_valid():
+        try:
+            visit = services.visit_start(
+                episode=episode, practitioner=request.user, **form.cleaned_data
+            )
+        except services.ClinicError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect(visit)
+    return render(
+        request,
+        "clinic/visit_start.html",
+        {"form": form, "episode": episode, "patient": episode.patient},
+    )
+
+
+@require("clinic.view_clinical_record")
+def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = _get_visit(pk)
+    accessed.send(sender=Visit, instance=visit)
+    can_edit = not visit.is_signed and request.user.has_perm("clinic.change_visit")
+    form = VisitNotesForm(request.POST or None, instance=visit) if can_edit else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied("This visit is signed; add an addendum instead.")
+        if form.is_valid():
+            services.visit_update(visit=visit, notes=form.cleaned_data["notes"])
+            messages.success(request, "Notes saved.")
+            return redirect(visit)
+    return render(request, "clinic/visit_detail.html", _visit_context(request, visit, form=form))
+
+
+@require("clinic.sign_visit")
+def visit_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = _get_visit(pk)
+    if request.method == "POST":
+        try:
+            services.visit_sign(visit=visit, user=request.user)
+        except services.ClinicError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request, "Visit signed. It is now read-only; use an addendum to add to it."
+            )
+        return redirect(visit)
+    return render(request, "clinic/visit_sign.html", _visit_context(request, visit))
+
+
+@require_POST
+@require("clinic.add_addendum")
+def addendum_add(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = _get_visit(pk)
+    form = AddendumForm(request.POST)
+    if form.is_valid():
+        try:
+            services.addendum_add(visit=visit, author=request.user, **form.cleaned_data)
+        except services.ClinicError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Addendum added.")
+            return redirect(visit)
+    return render(
+        request,
+        "clinic/visit_detail.html",
+        _visit_context(request, visit, addendum_form=form),
+        status=400,
+    )
+
+
+@require("clinic.view_audit_log")
+def audit_log(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET or None)
+    entries = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["patient"]:
+            patient = Patient.objects.filter(identifier__iexact=data["patient"].strip()).first()
+            patient_id = patient.pk if patient else -1
+            entries = entries.filter(
+                Q(additional_data__patient_id=patient_id)
+                | Q(content_type__model="patient", object_id=patient_id)
+            )
+        if data["user"]:
+            entries = entries.filter(actor__username__icontains=data["user"].strip())
+        if data["date_from"]:
+            entries = entries.filter(timestamp__date__gte=data["date_from"])
+        if data["date_to"]:
+            entries = entries.filter(timestamp__date__lte=data["date_to"])
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "clinic/audit_log.html", {"form": form, "page": page})
+
+
+def _identity(data: dict) -> dict:
+    return {key: data[key] for key in ("given_name", "family_name", "date_of_birth")}
+
+
+def _get_visit(pk: int) -> Visit:
+    try:
+        return selectors.visit_with_context(pk)
+    except Visit.DoesNotExist:
+        raise Http404("No such visit.") from None
+
+
+def _visit_context(request, visit: Visit, **extra) -> dict:
+    context = {
+        "sections": [
+            {"section": section, "context": section.context(request, visit)}
+            for section in visit_sections.visible_to(request.user)
+        ],
+        "visit": visit,
+        "episode": visit.episode,
+        "patient": visit.episode.patient,
+        "addenda": visit.addenda.select_related("author"),
+        "addendum_form": AddendumForm(),
+        "can_sign": (
+            not visit.is_signed
+            and request.user.has_perm("clinic.sign_visit")
+            and visit.practitioner_id == request.user.pk
+        ),
+    }
+    context.update(extra)
+    return context

@@ -1,0 +1,72 @@
+"""Fixtures shared by every app's tests: users in each role and a small clinic."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from clinic.roles import CLINIC_ADMIN, FRONT_DESK, PHYSIOTHERAPIST
+from tests.factories import EpisodeFactory, PatientFactory, UserFactory, VisitFactory
+
+
+def _user_in(role: str | None, username: str, **extra):
+    user = UserFactory(username=username, **extra)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def physio(db):
+    return _user_in(PHYSIOTHERAPIST, "physio", first_name="Priya", last_name="Shah")
+
+
+@pytest.fixture
+def other_physio(db):
+    return _user_in(PHYSIOTHERAPIST, "physio2", first_name="Tom", last_name="Reed")
+
+
+@pytest.fixture
+def clinic_admin(db):
+    return _user_in(CLINIC_ADMIN, "admin", first_name="Ada", last_name="Okafor", is_staff=True)
+
+
+@pytest.fixture
+def front_desk(db):
+    return _user_in(FRONT_DESK, "frontdesk", first_name="Fran", last_name="Cole")
+
+
+@pytest.fixture
+def no_role_user(db):
+    return _user_in(None, "norole")
+
+
+@pytest.fixture
+def patient(db):
+    return PatientFactory(given_name="Jane", family_name="Doe")
+
+
+@pytest.fixture
+def episode(patient, physio):
+    return EpisodeFactory(patient=patient, physio=physio, complaint="Right buttock pain")
+
+
+@pytest.fixture
+def visit(episode, physio):
+    return VisitFactory(episode=episode, practitioner=physio, kind="initial")
+
+
+@pytest.fixture
+def client_for(client):
+    """`client_for(user)` logs the test client in as that user."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Argon2 is the production hasher (tests/clinic/test_settings.py checks it); tests that
+    # create users do not need its cost.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
