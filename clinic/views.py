@@ -183,10 +183,10 @@ def addendum_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.addendum_add(visit=visit, author=request.user, **form.cleaned_data)
         except services.ClinicError as error:
-            form.add_error(None, str(error))
+            messages.error(request, str(error))
         else:
             messages.success(request, "Addendum added.")
-            return redirect(visit)
+        return redirect(visit)
     return render(
         request,
         "clinic/visit_detail.html",

@@ -9,17 +9,61 @@ ROLES = ["anonymous", "physio", "clinic_admin", "front_desk", "no_role_user"]
 
 # url name, args builder, expected status per role (anonymous always redirects to login)
 PAGES = [
-    ("clinic:home", lambda o: [], {"physio": 200, "clinic_admin": 200, "front_desk": 200, "no_role_user": 200}),
-    ("clinic:patient_list", lambda o: [], {"physio": 200, "clinic_admin": 200, "front_desk": 200, "no_role_user": 403}),
-    ("clinic:patient_create", lambda o: [], {"physio": 200, "clinic_admin": 200, "front_desk": 200, "no_role_user": 403}),
-    ("clinic:patient_detail", lambda o: [o["patient"].pk], {"physio": 200, "clinic_admin": 200, "front_desk": 200, "no_role_user": 403}),
-    ("clinic:patient_update", lambda o: [o["patient"].pk], {"physio": 200, "clinic_admin": 200, "front_desk": 200, "no_role_user": 403}),
-    ("clinic:episode_create", lambda o: [o["patient"].pk], {"physio": 200, "clinic_admin": 403, "front_desk": 403, "no_role_user": 403}),
-    ("clinic:episode_discharge", lambda o: [o["episode"].pk], {"physio": 200, "clinic_admin": 403, "front_desk": 403, "no_role_user": 403}),
-    ("clinic:visit_start", lambda o: [o["episode"].pk], {"physio": 200, "clinic_admin": 403, "front_desk": 403, "no_role_user": 403}),
-    ("clinic:visit_detail", lambda o: [o["visit"].pk], {"physio": 200, "clinic_admin": 200, "front_desk": 403, "no_role_user": 403}),
-    ("clinic:visit_sign", lambda o: [o["visit"].pk], {"physio": 200, "clinic_admin": 403, "front_desk": 403, "no_role_user": 403}),
-    ("clinic:audit_log", lambda o: [], {"physio": 403, "clinic_admin": 200, "front_desk": 403, "no_role_user": 403}),
+    (
+        "clinic:home",
+        lambda o: [],
+        {"physio": 200, "clinic_admin": 200, "front_desk": 200, "no_role_user": 200},
+    ),
+    (
+        "clinic:patient_list",
+        lambda o: [],
+        {"physio": 200, "clinic_admin": 200, "front_desk": 200, "no_role_user": 403},
+    ),
+    (
+        "clinic:patient_create",
+        lambda o: [],
+        {"physio": 200, "clinic_admin": 200, "front_desk": 200, "no_role_user": 403},
+    ),
+    (
+        "clinic:patient_detail",
+        lambda o: [o["patient"].pk],
+        {"physio": 200, "clinic_admin": 200, "front_desk": 200, "no_role_user": 403},
+    ),
+    (
+        "clinic:patient_update",
+        lambda o: [o["patient"].pk],
+        {"physio": 200, "clinic_admin": 200, "front_desk": 200, "no_role_user": 403},
+    ),
+    (
+        "clinic:episode_create",
+        lambda o: [o["patient"].pk],
+        {"physio": 200, "clinic_admin": 403, "front_desk": 403, "no_role_user": 403},
+    ),
+    (
+        "clinic:episode_discharge",
+        lambda o: [o["episode"].pk],
+        {"physio": 200, "clinic_admin": 403, "front_desk": 403, "no_role_user": 403},
+    ),
+    (
+        "clinic:visit_start",
+        lambda o: [o["episode"].pk],
+        {"physio": 200, "clinic_admin": 403, "front_desk": 403, "no_role_user": 403},
+    ),
+    (
+        "clinic:visit_detail",
+        lambda o: [o["visit"].pk],
+        {"physio": 200, "clinic_admin": 200, "front_desk": 403, "no_role_user": 403},
+    ),
+    (
+        "clinic:visit_sign",
+        lambda o: [o["visit"].pk],
+        {"physio": 200, "clinic_admin": 403, "front_desk": 403, "no_role_user": 403},
+    ),
+    (
+        "clinic:audit_log",
+        lambda o: [],
+        {"physio": 403, "clinic_admin": 200, "front_desk": 403, "no_role_user": 403},
+    ),
 ]
 
 
@@ -71,7 +115,9 @@ def test_navigation_shows_only_what_the_role_may_use(client_for, front_desk, cli
 def test_front_desk_sees_demographics_but_no_clinical_content(client_for, front_desk, visit):
     visit.notes = "MARKER-clinical-note"
     visit.save()
-    page = client_for(front_desk).get(reverse("clinic:patient_detail", args=[visit.episode.patient.pk]))
+    page = client_for(front_desk).get(
+        reverse("clinic:patient_detail", args=[visit.episode.patient.pk])
+    )
     content = page.content.decode()
     assert visit.episode.patient.identifier in content
     assert "MARKER-clinical-note" not in content
