@@ -3,3 +3,17 @@ from django.apps import AppConfig
 
 class AssessmentsConfig(AppConfig):
     name = "assessments"
+    verbose_name = "Assessments"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from clinic.signals import visit_signing
+
+        from . import sections, services
+        from .models import Assessment, RedFlagAlert, WorkingDiagnosis
+
+        for model in (Assessment, WorkingDiagnosis, RedFlagAlert):
+            auditlog.register(model)
+        visit_signing.connect(services.freeze_on_signing, dispatch_uid="assessments_freeze")
+        sections.register_sections()

@@ -1,0 +1,200 @@
+"""The assessment form, generated from a template definition.
+
+One field per item (named by its code); a measure item becomes one field per measure
+item, named `<item>__<measure item>` (e.g. `odi__odi_3`). Answers go in and out of the
+form in the shape `definitions.validate_answers` takes.
+"""
+
+from collections.abc import Mapping
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Fieldset, Layout
+from django import forms
+from django.utils.html import escape
+
+from . import measures
+from .definitions import AnswerError, Item, ItemType, Template, validate_answers
+
+MEASURE_SEPARATOR = "__"
+TEXT_LIMIT = 5000
+
+
+def measure_field_name(item_code: str, measure_item_code: str) -> str:
+    return f"{item_code}{MEASURE_SEPARATOR}{measure_item_code}"
+
+
+def _options(item: Item) -> list[tuple[str, str]]:
+    return [(choice.code, choice.label) for choice in item.options]
+
+
+def _field_for(item: Item) -> forms.Field:
+    common = {"label": item.label, "help_text": item.help_text, "required": False}
+    match item.type:
+        case ItemType.CHOICE | ItemType.YES_NO | ItemType.TEST:
+            return forms.ChoiceField(
+                choices=_options(item),
+                widget=forms.RadioSelect(attrs={"class": "inline"}),
+                **common,
+            )
+        case ItemType.RED_FLAG:
+            return forms.ChoiceField(
+                choices=_options(item), widget=forms.RadioSelect, initial="not_asked", **common
+            )
+        case ItemType.MULTI_CHOICE | ItemType.BODY_CHART:
+            return forms.MultipleChoiceField(
+                choices=_options(item), widget=forms.CheckboxSelectMultiple, **common
+            )
+        case ItemType.INTEGER:
+            return forms.IntegerField(min_value=item.min_value, max_value=item.max_value, **common)
+        case ItemType.DATE:
+            return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+        case ItemType.TEXT:
+            return forms.CharField(
+                max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 3}), **common
+            )
+    raise ValueError(f"No form field for {item.type}")
+
+
+def _measure_fields(item: Item) -> dict[str, forms.Field]:
+    measure = measures.registry.get(item.measure)
+    fields: dict[str, forms.Field] = {}
+    for measure_item in measure.items:
+        name = measure_field_name(item.code, measure_item.code)
+        if measure_item.scored:
+            fields[name] = forms.IntegerField(
+                label=measure_item.label,
+                required=False,
+                min_value=measure_item.min_value,
+                max_value=measure_item.max_value,
+                widget=forms.NumberInput(attrs={"class": "measure-input", "inputmode": "numeric"}),
+            )
+        else:
+            fields[name] = forms.CharField(label=measure_item.label, required=False, max_length=200)
+    return fields
+
+
+class AssessmentForm(forms.Form):
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, template: Template, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.template = template
+        layout = []
+        for section in template.sections:
+            names = []
+            for item in section.items:
+                if item.type == ItemType.MEASURE:
+                    measure_fields = _measure_fields(item)
+                    self.fields.update(measure_fields)
+                    names.append(_measure_block(item, list(measure_fields)))
+                else:
+                    self.fields[item.code] = _field_for(item)
+                    names.append(_item_block(item))
+            layout.append(
+                Fieldset(
+                    section.title,
+                    *names,
+                    css_id=f"section-{section.code}",
+                    css_class="card card-body mb-3",
+                )
+            )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout("revision", *layout)
+
+    def answers(self) -> dict[str, object]:
+        """The cleaned answers in the template's shape (unanswered items left out)."""
+        data = self.cleaned_data
+        answers: dict[str, object] = {}
+        for item in self.template.items():
+            if item.type == ItemType.MEASURE:
+                measure = measures.registry.get(item.measure)
+                values = {
+                    measure_item.code: data.get(measure_field_name(item.code, measure_item.code))
+                    for measure_item in measure.items
+                }
+                values = {code: value for code, value in values.items() if value not in (None, "")}
+                if values:
+                    answers[item.code] = values
+                continue
+            value = data.get(item.code)
+            if value in (None, "", []):
+                continue
+            answers[item.code] = value.isoformat() if item.type == ItemType.DATE else value
+        return answers
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            self.validated_answers = validate_answers(self.template, self.answers())
+        except AnswerError as error:
+            self._add_answer_error(error)
+        return cleaned
+
+    def _add_answer_error(self, error: AnswerError) -> None:
+        message = str(error).split(": ", 1)[-1]
+        if error.measure_item_code:
+            name = measure_field_name(error.item_code, error.measure_item_code)
+            if name in self.fields:
+                self.add_error(name, message)
+                return
+        if error.item_code in self.fields:
+            self.add_error(error.item_code, message)
+        else:
+            self.add_error(None, str(error))
+
+
+def initial_from_answers(template: Template, answers: Mapping[str, object]) -> dict[str, object]:
+    initial: dict[str, object] = {}
+    for code, value in answers.items():
+        if code not in template.index:
+            continue
+        if isinstance(value, Mapping):
+            for measure_item_code, measure_value in value.items():
+                initial[measure_field_name(code, measure_item_code)] = measure_value
+        else:
+            initial[code] = value
+    return initial
+
+
+def initial_from_draft(form: AssessmentForm, draft: Mapping[str, list[str]]) -> dict[str, object]:
+    """Raw draft input back into initial values (lists stay lists for multi-choice)."""
+    initial: dict[str, object] = {}
+    for name, values in draft.items():
+        field = form.fields.get(name)
+        if field is None or name == "revision":
+            continue
+        initial[name] = values if isinstance(field, forms.MultipleChoiceField) else values[-1]
+    return initial
+
+
+def _item_block(item: Item):
+    if item.type == ItemType.BODY_CHART:
+        return Div(
+            HTML('{% include "assessments/body_chart.html" with field=form.' + item.code + " %}"),
+            item.code,
+            css_class="body-chart-block",
+        )
+    return Div(item.code, css_class=f"item item-{item.type}")
+
+
+def _measure_block(item: Item, field_names: list[str]):
+    measure = measures.registry.get(item.measure)
+    heading = HTML(
+        f'<h4 class="h6 mt-2">{escape(measure.title)}'
+        f'<span class="text-body-secondary fw-normal"> · {escape(item.help_text)}</span></h4>'
+        if item.help_text
+        else f'<h4 class="h6 mt-2">{escape(measure.title)}</h4>'
+    )
+    return Div(
+        heading,
+        Div(
+            *[Div(name, css_class="col") for name in field_names],
+            css_class="row row-cols-2 row-cols-md-5 g-2",
+        ),
+        css_class=f"measure measure-{measure.code}",
+        css_id=f"measure-{item.code}",
+    )

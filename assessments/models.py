@@ -1,0 +1,190 @@
+"""Assessments recorded in visits, the scores extracted from them, and what the clinician
+concluded: working diagnoses and red-flag alerts on the episode."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from .reasoning import SOURCES
+
+
+class AssessmentStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SAVED = "saved", "Saved"
+    SIGNED = "signed", "Signed"
+
+
+class Assessment(models.Model):
+    """The answers to one version of a template, stored whole and validated against it.
+
+    `answers` holds the last answers that passed validation; `draft` holds the raw form
+    input saved mid-way (it may be incomplete or invalid), so nothing typed is lost.
+    """
+
+    visit = models.ForeignKey("clinic.Visit", on_delete=models.PROTECT, related_name="assessments")
+    template_code = models.CharField(max_length=50)
+    template_version = models.PositiveIntegerField()
+    answers = models.JSONField(default=dict, blank=True)
+    draft = models.JSONField(null=True, blank=True)
+    status = models.CharField(
+        max_length=6, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT
+    )
+    # What the reasoning panel showed when the visit was signed, kept as it was.
+    signed_suggestions = models.JSONField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    # Bumped on every save: a form posted from an older copy is refused, not merged.
+    revision = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["visit", "template_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["visit", "template_code"], name="one_assessment_per_template_per_visit"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template_code} v{self.template_version} in {self.visit}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessments:assessment_edit", args=[self.visit_id, self.template_code])
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == AssessmentStatus.SIGNED
+
+    def get_additional_data(self) -> dict:
+        return {"patient_id": self.visit.episode.patient_id}
+
+
+class Measurement(models.Model):
+    """One outcome-measure score, typed and indexed for reports (never report from JSON)."""
+
+    patient = models.ForeignKey(
+        "clinic.Patient", on_delete=models.PROTECT, related_name="measurements"
+    )
+    episode = models.ForeignKey(
+        "clinic.EpisodeOfCare", on_delete=models.PROTECT, related_name="measurements"
+    )
+    visit = models.ForeignKey("clinic.Visit", on_delete=models.PROTECT, related_name="measurements")
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="measurements", null=True, blank=True
+    )
+    measure_code = models.CharField(max_length=20)
+    value = models.FloatField()
+    unit = models.CharField(max_length=10)
+    scoring_version = models.CharField(max_length=20)
+    missing_items = models.PositiveSmallIntegerField(default=0)
+    raw = models.JSONField(default=dict)
+    scored_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["scored_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["episode", "measure_code", "scored_at"], name="measurement_episode_idx"
+            ),
+            models.Index(fields=["measure_code", "scored_at"], name="measurement_code_time_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["visit", "measure_code"], name="one_score_per_measure_per_visit"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure_code} = {self.value:g} {self.unit}"
+
+
+class Verification(models.TextChoices):
+    # FHIR Condition.verificationStatus values (clinical spec, section 6).
+    PROVISIONAL = "provisional", "Provisional"
+    DIFFERENTIAL = "differential", "Differential"
+
+
+class WorkingDiagnosis(models.Model):
+    """A pain source the clinician confirmed for the episode (decision support suggests,
+    the clinician decides)."""
+
+    episode = models.ForeignKey(
+        "clinic.EpisodeOfCare", on_delete=models.PROTECT, related_name="working_diagnoses"
+    )
+    source_code = models.CharField(max_length=40, choices=list(SOURCES.items()))
+    verification = models.CharField(
+        max_length=12, choices=Verification.choices, default=Verification.PROVISIONAL
+    )
+    was_suggested = models.BooleanField(default=False)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "working diagnoses"
+        ordering = ["episode", "-verification", "confirmed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["episode", "source_code"], name="one_diagnosis_row_per_source"
+            ),
+        ]
+        indexes = [models.Index(fields=["source_code"], name="diagnosis_source_idx")]
+
+    def __str__(self) -> str:
+        return self.get_source_code_display()
+
+    def get_additional_data(self) -> dict:
+        return {"patient_id": self.episode.patient_id}
+
+
+class RedFlagOutcome(models.TextChoices):
+    CAUDA_EQUINA = "cauda_equina", "Possible cauda equina syndrome"
+    SERIOUS_PATHOLOGY = "serious_pathology", "Possible serious pathology"
+
+
+class RedFlagAlert(models.Model):
+    """A red flag screened positive in the episode. Until a clinician records that it was
+    cleared, manipulation and dry needling are blocked for the episode."""
+
+    episode = models.ForeignKey(
+        "clinic.EpisodeOfCare", on_delete=models.PROTECT, related_name="red_flag_alerts"
+    )
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(max_length=20, choices=RedFlagOutcome.choices)
+    items = models.JSONField(default=list)
+    raised_at = models.DateTimeField(auto_now_add=True)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    clearance_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(cleared_at__isnull=True)
+                | (models.Q(cleared_by__isnull=False) & ~models.Q(clearance_reason="")),
+                name="red_flag_cleared_with_who_and_why",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_outcome_display()
+
+    @property
+    def is_cleared(self) -> bool:
+        return self.cleared_at is not None
+
+    def get_additional_data(self) -> dict:
+        return {"patient_id": self.episode.patient_id}

@@ -1,0 +1,49 @@
+"""Reads of the assessments app over several models, each in a fixed number of queries."""
+
+from django.db.models import Prefetch
+
+from clinic.models import EpisodeOfCare, Patient, Visit
+
+from .models import Assessment, Measurement, RedFlagAlert, WorkingDiagnosis
+
+
+def open_red_flags(episode: EpisodeOfCare) -> list[RedFlagAlert]:
+    return list(episode.red_flag_alerts.filter(cleared_at__isnull=True).select_related("raised_by"))
+
+
+def red_flags_clear(episode: EpisodeOfCare) -> bool:
+    """True when no red flag of the episode waits to be cleared (treatments use this)."""
+    return not RedFlagAlert.objects.filter(episode=episode, cleared_at__isnull=True).exists()
+
+
+def working_diagnosis(episode: EpisodeOfCare) -> list[WorkingDiagnosis]:
+    return list(
+        episode.working_diagnoses.filter(withdrawn_at__isnull=True).select_related("confirmed_by")
+    )
+
+
+def visit_assessments(visit: Visit) -> list[Assessment]:
+    return list(visit.assessments.select_related("updated_by"))
+
+
+def patient_summary(patient: Patient) -> list[EpisodeOfCare]:
+    """Each episode with its working diagnosis, red flags and scores: four queries."""
+    return list(
+        patient.episodes.prefetch_related(
+            Prefetch(
+                "working_diagnoses",
+                WorkingDiagnosis.objects.filter(withdrawn_at__isnull=True),
+                to_attr="current_diagnoses",
+            ),
+            Prefetch(
+                "red_flag_alerts",
+                RedFlagAlert.objects.select_related("cleared_by"),
+                to_attr="alerts",
+            ),
+            Prefetch(
+                "measurements",
+                Measurement.objects.order_by("measure_code", "scored_at"),
+                to_attr="scores",
+            ),
+        )
+    )

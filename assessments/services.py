@@ -1,0 +1,250 @@
+"""Every write of the assessments app."""
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.models import EpisodeOfCare, Visit
+
+from . import measures, reasoning
+from .buttock_pain import BUTTOCK_PAIN_V1
+from .definitions import ItemType, Template, templates, validate_answers
+from .models import (
+    Assessment,
+    AssessmentStatus,
+    Measurement,
+    RedFlagAlert,
+    Verification,
+    WorkingDiagnosis,
+)
+
+
+class AssessmentError(Exception):
+    """A rule was broken; the message is for the user."""
+
+
+class StaleRevision(AssessmentError):
+    def __init__(self, assessment: Assessment) -> None:
+        self.assessment = assessment
+        who = assessment.updated_by.get_full_name() or assessment.updated_by.username
+        when = timezone.localtime(assessment.updated_at).strftime("%H:%M on %d %b %Y")
+        super().__init__(
+            f"{who} saved this assessment at {when} after you opened it. Your answers are "
+            "still in the form: compare them with the saved ones below, then save again."
+        )
+
+
+def _lock(visit: Visit, template: Template) -> Assessment | None:
+    return (
+        Assessment.objects.select_for_update()
+        .filter(visit=visit, template_code=template.code)
+        .first()
+    )
+
+
+def _check_writable(visit: Visit, assessment: Assessment | None, revision: int | None) -> None:
+    if visit.is_signed or (assessment and assessment.is_signed):
+        raise AssessmentError("This visit is signed: the assessment is read-only.")
+    if assessment is not None and revision is not None and assessment.revision != revision:
+        raise StaleRevision(assessment)
+
+
+@transaction.atomic
+def assessment_save_draft(
+    *,
+    visit: Visit,
+    template: Template,
+    user,
+    form_data: Mapping[str, list[str]],
+    revision: int | None = None,
+) -> Assessment:
+    """Keep the raw form input as it is, valid or not, so nothing typed is lost."""
+    assessment = _lock(visit, template)
+    _check_writable(visit, assessment, revision)
+    if assessment is None:
+        assessment = Assessment(
+            visit=visit,
+            template_code=template.code,
+            template_version=template.version,
+            created_by=user,
+        )
+    else:
+        assessment.revision += 1
+    assessment.draft = dict(form_data)
+    assessment.updated_by = user
+    assessment.save()
+    return assessment
+
+
+@transaction.atomic
+def assessment_save(
+    *,
+    visit: Visit,
+    template: Template,
+    user,
+    answers: Mapping[str, object],
+    revision: int | None = None,
+) -> Assessment:
+    """Validate the answers against the template version, store them, extract the scores
+    into Measurement rows and raise red-flag alerts on the episode."""
+    assessment = _lock(visit, template)
+    _check_writable(visit, assessment, revision)
+    if assessment is not None and assessment.template_version != template.version:
+        raise AssessmentError("This assessment was recorded with another template version.")
+    normalised = validate_answers(template, answers)
+    if assessment is None:
+        assessment = Assessment(
+            visit=visit,
+            template_code=template.code,
+            template_version=template.version,
+            created_by=user,
+        )
+    else:
+        assessment.revision += 1
+    assessment.answers = normalised
+    assessment.draft = None
+    assessment.status = AssessmentStatus.SAVED
+    assessment.updated_by = user
+    assessment.save()
+    _extract_measurements(assessment, template)
+    if template.code == BUTTOCK_PAIN_V1.code:
+        _raise_red_flags(assessment, reasoning.suggest(_findings(template, normalised)), user)
+    return assessment
+
+
+def _findings(template: Template, answers: Mapping[str, object]) -> dict[str, object]:
+    # The reasoning takes findings only; measure answers are scored, not reasoned on.
+    return {
+        code: value
+        for code, value in answers.items()
+        if template.item(code).type != ItemType.MEASURE
+    }
+
+
+def _extract_measurements(assessment: Assessment, template: Template) -> None:
+    visit = assessment.visit
+    Measurement.objects.filter(assessment=assessment).delete()
+    rows = []
+    for item in template.items():
+        if item.type != ItemType.MEASURE or not assessment.answers.get(item.code):
+            continue
+        score = measures.score(item.measure, assessment.answers[item.code])
+        rows.append(
+            Measurement(
+                patient_id=visit.episode.patient_id,
+                episode_id=visit.episode_id,
+                visit=visit,
+                assessment=assessment,
+                measure_code=score.measure_code,
+                value=score.value,
+                unit=score.unit,
+                scoring_version=score.scoring_version,
+                missing_items=score.missing_items,
+                raw=score.raw,
+                scored_at=visit.starts_at,
+            )
+        )
+    # A score recorded elsewhere in the same visit (a follow-up note) is replaced.
+    Measurement.objects.filter(
+        visit=visit, measure_code__in=[row.measure_code for row in rows]
+    ).delete()
+    Measurement.objects.bulk_create(rows)
+
+
+def _raise_red_flags(assessment: Assessment, result: reasoning.Result, user) -> None:
+    episode_id = assessment.visit.episode_id
+    open_outcomes = set(
+        RedFlagAlert.objects.filter(episode_id=episode_id, cleared_at__isnull=True).values_list(
+            "outcome", flat=True
+        )
+    )
+    for outcome in result.red_flags:
+        if outcome in open_outcomes:
+            continue
+        group = reasoning.RED_FLAG_GROUPS[outcome]
+        items = [code for code in result.red_flag_items if code in group]
+        RedFlagAlert.objects.create(
+            episode_id=episode_id,
+            assessment=assessment,
+            outcome=outcome,
+            items=items,
+            raised_by=user,
+        )
+
+
+@transaction.atomic
+def red_flag_clear(*, alert: RedFlagAlert, user, reason: str) -> RedFlagAlert:
+    alert = RedFlagAlert.objects.select_for_update().get(pk=alert.pk)
+    if alert.is_cleared:
+        raise AssessmentError("This red flag was already cleared.")
+    reason = reason.strip()
+    if not reason:
+        raise AssessmentError(
+            "Say why the red flag is cleared (e.g. the medical review's outcome)."
+        )
+    alert.cleared_at = timezone.now()
+    alert.cleared_by = user
+    alert.clearance_reason = reason
+    alert.full_clean()
+    alert.save()
+    return alert
+
+
+@transaction.atomic
+def working_diagnosis_confirm(
+    *,
+    episode: EpisodeOfCare,
+    user,
+    source_codes: Iterable[str],
+    suggested: Iterable[str] = (),
+) -> list[WorkingDiagnosis]:
+    """Set the episode's working diagnosis: the first code is provisional (the main one),
+    the others differential. Codes no longer chosen are withdrawn, never deleted."""
+    codes = list(dict.fromkeys(source_codes))
+    if not codes:
+        raise AssessmentError("Choose at least one pain source for the working diagnosis.")
+    unknown = [code for code in codes if code not in reasoning.SOURCES]
+    if unknown:
+        raise AssessmentError(f"Unknown pain source: {', '.join(unknown)}.")
+    suggested = set(suggested)
+    now = timezone.now()
+    existing = {
+        row.source_code: row
+        for row in WorkingDiagnosis.objects.select_for_update().filter(episode=episode)
+    }
+    chosen = []
+    for position, code in enumerate(codes):
+        verification = Verification.PROVISIONAL if position == 0 else Verification.DIFFERENTIAL
+        row = existing.pop(code, None) or WorkingDiagnosis(episode=episode, source_code=code)
+        row.verification = verification
+        row.was_suggested = code in suggested
+        row.confirmed_by = user
+        row.confirmed_at = now
+        row.withdrawn_at = None
+        row.save()
+        chosen.append(row)
+    for row in existing.values():
+        if row.withdrawn_at is None:
+            row.withdrawn_at = now
+            row.save()
+    return chosen
+
+
+def freeze_on_signing(sender, *, visit: Visit, user, **kwargs) -> None:
+    """Receiver of clinic.signals.visit_signing: freeze each assessment with the
+    suggestions shown at this moment; refuse while unsaved draft input is pending."""
+    for assessment in Assessment.objects.select_for_update().filter(visit=visit):
+        if assessment.draft is not None:
+            raise ValidationError(
+                "The assessment has draft answers that are not saved yet: open it, save it "
+                "(or correct what it asks), then sign."
+            )
+        template = templates.get(assessment.template_code, assessment.template_version)
+        if template.code == BUTTOCK_PAIN_V1.code:
+            result = reasoning.suggest(_findings(template, assessment.answers))
+            assessment.signed_suggestions = dataclasses.asdict(result)
+        assessment.status = AssessmentStatus.SIGNED
+        assessment.save()

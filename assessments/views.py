@@ -1,0 +1,207 @@
+from auditlog.signals import accessed
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from clinic.models import EpisodeOfCare, Visit
+
+from . import fhir, services
+from .definitions import NotRegistered, Template, templates
+from .display import answer_sections
+from .forms import AssessmentForm, initial_from_answers, initial_from_draft
+from .models import Assessment, RedFlagAlert
+from .panel import findings_from_answers, findings_from_form, form_from_draft, panel_context
+
+
+def _template_or_404(code: str, version: int | None = None) -> Template:
+    try:
+        return templates.get(code, version)
+    except NotRegistered:
+        raise Http404("No such assessment template.") from None
+
+
+def _visit_or_404(pk: int) -> Visit:
+    return get_object_or_404(
+        Visit.objects.select_related("episode__patient", "practitioner"), pk=pk
+    )
+
+
+@permission_required("clinic.view_clinical_record", raise_exception=True)
+def assessment_edit(request: HttpRequest, visit_pk: int, template_code: str) -> HttpResponse:
+    visit = _visit_or_404(visit_pk)
+    assessment = Assessment.objects.filter(visit=visit, template_code=template_code).first()
+    template = _template_or_404(template_code, assessment.template_version if assessment else None)
+    if assessment is not None:
+        accessed.send(sender=Assessment, instance=assessment)
+    writable = (
+        request.user.has_perm("clinic.record_clinical")
+        and not visit.is_signed
+        and not (assessment and assessment.is_signed)
+    )
+    if not writable:
+        if request.method == "POST":
+            raise PermissionDenied("This assessment cannot be changed.")
+        if assessment is None:
+            raise Http404("No assessment was recorded in this visit.")
+        return render(
+            request,
+            "assessments/assessment_detail.html",
+            _detail_context(visit, assessment, template),
+        )
+
+    form = None
+    if request.method == "POST":
+        form = AssessmentForm(request.POST, template=template)
+        form_data = {
+            key: request.POST.getlist(key) for key in request.POST if key != "csrfmiddlewaretoken"
+        }
+        posted_revision = _int_or_none(request.POST.get("revision"))
+        try:
+            if request.POST.get("action") == "draft":
+                services.assessment_save_draft(
+                    visit=visit,
+                    template=template,
+                    user=request.user,
+                    form_data=form_data,
+                    revision=posted_revision,
+                )
+                messages.success(request, "Draft saved. You can come back to it at any time.")
+                return redirect("assessments:assessment_edit", visit.pk, template.code)
+            if form.is_valid():
+                services.assessment_save(
+                    visit=visit,
+                    template=template,
+                    user=request.user,
+                    answers=form.validated_answers,
+                    revision=posted_revision,
+                )
+                messages.success(request, "Assessment saved.")
+                return redirect(visit)
+        except services.StaleRevision as error:
+            form.add_error(None, str(error))
+            assessment = error.assessment
+            # Resubmitting now overwrites deliberately: the user has been told.
+            form.data = form.data.copy()
+            form.data["revision"] = str(assessment.revision)
+        except services.AssessmentError as error:
+            form.add_error(None, str(error))
+    if form is None:
+        form = AssessmentForm(template=template)
+        if assessment is not None and assessment.draft:
+            form.initial = initial_from_draft(form, assessment.draft)
+        elif assessment is not None:
+            form.initial = initial_from_answers(template, assessment.answers)
+        form.initial["revision"] = assessment.revision if assessment else None
+    if form.is_bound:
+        findings = findings_from_form(form)
+    elif assessment is not None and assessment.draft:
+        findings = findings_from_form(form_from_draft(template, assessment.draft))
+    else:
+        findings = findings_from_answers(template, assessment.answers if assessment else {})
+    context = {
+        "visit": visit,
+        "episode": visit.episode,
+        "patient": visit.episode.patient,
+        "template": template,
+        "assessment": assessment,
+        "form": form,
+        "has_draft": bool(assessment and assessment.draft),
+        "panel": panel_context(findings, visit.episode),
+    }
+    return render(request, "assessments/assessment_form.html", context)
+
+
+@require_POST
+@permission_required("clinic.record_clinical", raise_exception=True)
+def reasoning_panel(request: HttpRequest, visit_pk: int, template_code: str) -> HttpResponse:
+    """The live panel: red flags and likely sources for what is in the form so far."""
+    visit = _visit_or_404(visit_pk)
+    template = _template_or_404(template_code)
+    form = AssessmentForm(request.POST, template=template)
+    context = {"panel": panel_context(findings_from_form(form), visit.episode), "visit": visit}
+    return render(request, "assessments/reasoning_panel.html", context)
+
+
+@require_POST
+@permission_required("clinic.record_clinical", raise_exception=True)
+def working_diagnosis_confirm(request: HttpRequest, episode_pk: int) -> HttpResponse:
+    episode = get_object_or_404(EpisodeOfCare, pk=episode_pk)
+    try:
+        services.working_diagnosis_confirm(
+            episode=episode,
+            user=request.user,
+            source_codes=request.POST.getlist("source"),
+            suggested=request.POST.getlist("suggested"),
+        )
+    except services.AssessmentError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Working diagnosis confirmed.")
+    return redirect(_safe_next(request, episode.patient.get_absolute_url()))
+
+
+@permission_required("clinic.record_clinical", raise_exception=True)
+def red_flag_clear(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = get_object_or_404(RedFlagAlert.objects.select_related("episode__patient"), pk=pk)
+    error = None
+    if request.method == "POST":
+        try:
+            services.red_flag_clear(
+                alert=alert, user=request.user, reason=request.POST.get("reason", "")
+            )
+        except services.AssessmentError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, "The red flag is recorded as cleared.")
+            return redirect(_safe_next(request, alert.episode.patient.get_absolute_url()))
+    return render(
+        request,
+        "assessments/red_flag_clear.html",
+        {
+            "alert": alert,
+            "episode": alert.episode,
+            "patient": alert.episode.patient,
+            "error": error,
+            "reason": request.POST.get("reason", ""),
+            "next": request.GET.get("next") or request.POST.get("next", ""),
+        },
+    )
+
+
+@permission_required("clinic.view_clinical_record", raise_exception=True)
+def questionnaire(request: HttpRequest, template_code: str, version: int) -> JsonResponse:
+    template = _template_or_404(template_code, version)
+    response = JsonResponse(fhir.questionnaire(template), json_dumps_params={"indent": 2})
+    response["Content-Type"] = "application/fhir+json"
+    return response
+
+
+def _detail_context(visit: Visit, assessment: Assessment, template: Template) -> dict:
+    return {
+        "visit": visit,
+        "episode": visit.episode,
+        "patient": visit.episode.patient,
+        "assessment": assessment,
+        "template": template,
+        "sections": answer_sections(template, assessment.answers),
+        "signed_suggestions": assessment.signed_suggestions,
+        "signed_panel": {"result": assessment.signed_suggestions},
+    }
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
