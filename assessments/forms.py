@@ -5,11 +5,14 @@ item, named `<item>__<measure item>` (e.g. `odi__odi_3`). Answers go in and out 
 form in the shape `definitions.validate_answers` takes.
 """
 
+import functools
+import json
 from collections.abc import Mapping
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
+from django.conf import settings
 from django.utils.html import escape
 
 from . import measures
@@ -55,14 +58,27 @@ def _field_for(item: Item) -> forms.Field:
     raise ValueError(f"No form field for {item.type}")
 
 
+@functools.cache
+def licensed_text() -> dict[str, str]:
+    """Question text a clinic holds a licence for (ODI, LEFS), loaded from its own JSON
+    file of {measure item code: text}; we ship section titles only (clinical spec, 4)."""
+    path = getattr(settings, "ASSESSMENT_LICENSED_TEXT", "")
+    if not path:
+        return {}
+    with open(path, encoding="utf-8") as file:
+        return {str(code): str(text) for code, text in json.load(file).items()}
+
+
 def _measure_fields(item: Item) -> dict[str, forms.Field]:
     measure = measures.registry.get(item.measure)
     fields: dict[str, forms.Field] = {}
+    texts = licensed_text()
     for measure_item in measure.items:
         name = measure_field_name(item.code, measure_item.code)
         if measure_item.scored:
             fields[name] = forms.IntegerField(
                 label=measure_item.label,
+                help_text=texts.get(measure_item.code, ""),
                 required=False,
                 min_value=measure_item.min_value,
                 max_value=measure_item.max_value,
@@ -198,3 +214,26 @@ def _measure_block(item: Item, field_names: list[str]):
         css_class=f"measure measure-{measure.code}",
         css_id=f"measure-{item.code}",
     )
+
+
+def carried_over(template: Template, visit) -> dict[str, object]:
+    """PSFS activities are the patient's own words and carry over to later visits."""
+    from .models import Measurement
+
+    initial: dict[str, object] = {}
+    psfs_items = [item for item in template.items() if item.measure == "psfs"]
+    if not psfs_items:
+        return initial
+    latest = (
+        Measurement.objects.filter(episode_id=visit.episode_id, measure_code="psfs")
+        .exclude(visit=visit)
+        .order_by("-scored_at")
+        .first()
+    )
+    if latest is None:
+        return initial
+    for item in psfs_items:
+        for code, value in latest.raw.items():
+            if code.endswith("_activity"):
+                initial[measure_field_name(item.code, code)] = value
+    return initial

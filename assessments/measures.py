@@ -1,6 +1,6 @@
 """Outcome measures: their items, scoring, important change and a verdict over time.
 
-Sources are those of docs section 4 of the clinical spec (``buttock-pain.md``).
+Sources are those of section 4 of the clinical spec (``buttock-pain.md``).
 Licensing: ODI is (c) Fairbank/Mapi and LEFS forms are APTA's, so this module ships
 only the ODI section titles and "Item N" for LEFS, never their question text.
 

@@ -12,7 +12,7 @@ from clinic.models import EpisodeOfCare, Visit
 from . import fhir, services
 from .definitions import NotRegistered, Template, templates
 from .display import answer_sections
-from .forms import AssessmentForm, initial_from_answers, initial_from_draft
+from .forms import AssessmentForm, carried_over, initial_from_answers, initial_from_draft
 from .models import Assessment, RedFlagAlert
 from .panel import findings_from_answers, findings_from_form, form_from_draft, panel_context
 
@@ -95,6 +95,8 @@ def assessment_edit(request: HttpRequest, visit_pk: int, template_code: str) -> 
             form.initial = initial_from_draft(form, assessment.draft)
         elif assessment is not None:
             form.initial = initial_from_answers(template, assessment.answers)
+        else:
+            form.initial = carried_over(template, visit)
         form.initial["revision"] = assessment.revision if assessment else None
     if form.is_bound:
         findings = findings_from_form(form)

@@ -170,6 +170,11 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 
+# --- Assessments ------------------------------------------------------------------
+# A JSON file of licensed question text ({"odi_1": "...", "lefs_1": "..."}) that a clinic
+# holding the ODI or LEFS licence provides; without it only section titles are shown.
+ASSESSMENT_LICENSED_TEXT = os.environ.get("ASSESSMENT_LICENSED_TEXT", "")
+
 # --- Email --------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "clinic@localhost")

@@ -199,17 +199,30 @@ def test_a_second_region_is_a_definition_only(client_for, physio, visit):
     from assessments.definitions import Item, ItemType, Section, Template, templates
 
     neck = Template(
-        code="neck_pain", version=1, title="Neck pain assessment",
-        sections=(Section("history", "History", (
-            Item("neck_stiffness", "Neck stiffness", ItemType.YES_NO),
-            Item("neck_nprs", "Neck pain", ItemType.MEASURE, measure="nprs"),
-        )),),
+        code="neck_pain",
+        version=1,
+        title="Neck pain assessment",
+        sections=(
+            Section(
+                "history",
+                "History",
+                (
+                    Item("neck_stiffness", "Neck stiffness", ItemType.YES_NO),
+                    Item("neck_nprs", "Neck pain", ItemType.MEASURE, measure="nprs"),
+                ),
+            ),
+        ),
     )
     client = client_for(physio)
     url = reverse("assessments:assessment_edit", args=[visit.pk, "neck_pain"])
     with templates.temporarily(neck):
-        assert "Record the neck pain assessment" in client.get(visit.get_absolute_url()).content.decode()
-        response = client.post(url, {"neck_stiffness": "yes", "neck_nprs__nprs": "4", "action": "save"})
+        assert (
+            "Record the neck pain assessment"
+            in client.get(visit.get_absolute_url()).content.decode()
+        )
+        response = client.post(
+            url, {"neck_stiffness": "yes", "neck_nprs__nprs": "4", "action": "save"}
+        )
         assert response.status_code == 302
         assessment = Assessment.objects.get(template_code="neck_pain")
         assert assessment.answers == {"neck_stiffness": "yes", "neck_nprs": {"nprs": 4}}
@@ -226,3 +239,39 @@ def test_questionnaire_is_served_as_fhir_json(client_for, physio):
     from fhir.resources.R4B.questionnaire import Questionnaire
 
     Questionnaire.model_validate(response.json())
+
+
+def test_psfs_activities_carry_over_to_the_next_visit(client_for, physio, visit):
+    from tests.factories import VisitFactory
+
+    client = client_for(physio)
+    client.post(
+        edit_url(visit),
+        {"psfs__psfs_1_activity": "Sitting through a film", "psfs__psfs_1": "3", "action": "save"},
+    )
+    clinic_services.visit_sign(visit=visit, user=physio)
+    follow_up = VisitFactory(episode=visit.episode, practitioner=physio)
+    form = client.get(edit_url(follow_up)).context["form"]
+    assert form.initial["psfs__psfs_1_activity"] == "Sitting through a film"
+
+
+def test_a_clinic_can_load_its_licensed_question_text(
+    client_for, physio, visit, settings, tmp_path
+):
+    from assessments.forms import licensed_text
+
+    path = tmp_path / "odi.json"
+    path.write_text('{"odi_1": "LICENSED-TEXT-FOR-SECTION-1"}')
+    settings.ASSESSMENT_LICENSED_TEXT = str(path)
+    licensed_text.cache_clear()
+    try:
+        page = client_for(physio).get(edit_url(visit)).content.decode()
+    finally:
+        licensed_text.cache_clear()
+    assert "LICENSED-TEXT-FOR-SECTION-1" in page
+
+
+def test_no_copyrighted_question_text_is_shipped(client_for, physio, visit):
+    page = client_for(physio).get(edit_url(visit)).content.decode()
+    assert "Section 1: Pain intensity" in page
+    assert "Item 20" in page
