@@ -36,7 +36,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 
 bench: $(STAMP)
-	$(PY) -m pytest tests/bench -p no:randomly -s $(PYTEST_ARGS)
+	$(PY) -m pytest tests/bench -s $(PYTEST_ARGS)
 
 # Browser tests drive Debian's Chromium (never a downloaded browser).
 e2e-deps:
