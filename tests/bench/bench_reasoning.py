@@ -36,5 +36,7 @@ def test_suggest_10000_calls_under_a_second():
 
 def test_score_10000_calls_under_a_second():
     seconds = _time(lambda: measures.score("odi", ODI))
-    print(f"\nmeasures.score('odi') x {CALLS}: {seconds:.3f} s ({seconds / CALLS * 1e6:.1f} µs/call)")
+    print(
+        f"\nmeasures.score('odi') x {CALLS}: {seconds:.3f} s ({seconds / CALLS * 1e6:.1f} µs/call)"
+    )
     assert seconds < 1.0
