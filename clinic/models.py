@@ -115,6 +115,9 @@ class EpisodeOfCare(models.Model):
     closed_on = models.DateField(null=True, blank=True)
     discharge_reason = models.CharField(max_length=20, choices=DischargeReason.choices, blank=True)
     discharge_notes = models.TextField(blank=True)
+    # How often the patient should be seen; set from the treatment plan, and what the
+    # diary's follow-ups due are computed from (last attended visit + interval).
+    follow_up_interval_days = models.PositiveSmallIntegerField(null=True, blank=True)
 
     objects = EpisodeQuerySet.as_manager()
 

@@ -8,4 +8,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("clinic.urls")),
     path("", include("assessments.urls")),
+    path("", include("treatments.urls")),
 ]

@@ -94,6 +94,16 @@ def episode_discharge(
 
 
 @transaction.atomic
+def episode_set_follow_up(*, episode: EpisodeOfCare, interval_days: int | None) -> EpisodeOfCare:
+    """Record how often the patient should be seen (the treatments app's plan calls this)."""
+    if interval_days is not None and not 1 <= interval_days <= 365:
+        raise ClinicError("The follow-up interval must be between 1 and 365 days.")
+    episode.follow_up_interval_days = interval_days
+    episode.save(update_fields=["follow_up_interval_days"])
+    return episode
+
+
+@transaction.atomic
 def visit_start(
     *, episode: EpisodeOfCare, practitioner, kind: str, starts_at: datetime | None = None
 ) -> Visit:

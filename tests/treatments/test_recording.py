@@ -1,0 +1,260 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments import services as assessment_services
+from assessments.buttock_pain import BUTTOCK_PAIN_V1
+from clinic import services as clinic_services
+from treatments import services
+from treatments.kinds import defaults
+from treatments.models import AdverseEvent, Consent, DeliveredIntervention
+
+pytestmark = pytest.mark.django_db
+
+ALL_RISKS = ["bruising", "bleeding", "pain", "infection", "nerve_injury", "pneumothorax"]
+
+
+def add_url(visit, kind):
+    return reverse("treatments:intervention_add", args=[visit.pk, kind])
+
+
+def consent(episode, physio, kind, **extra):
+    return services.consent_record(
+        episode=episode,
+        user=physio,
+        intervention_kind=kind,
+        given_on=timezone.localdate(),
+        method="verbal",
+        risks_discussed=ALL_RISKS,
+        right_to_withdraw_explained=True,
+        **extra,
+    )
+
+
+def test_soft_tissue_release_is_recorded_with_its_parameters(client_for, physio, visit):
+    client = client_for(physio)
+    page = client.get(add_url(visit, "soft_tissue_therapy"))
+    assert page.context["form"].initial["minutes"] == 10  # sensible default, editable
+    response = client.post(
+        add_url(visit, "soft_tissue_therapy"),
+        {"technique": "soft_tissue_release", "region": "piriformis", "minutes": "12"},
+    )
+    assert response.status_code == 302
+    row = DeliveredIntervention.objects.get()
+    assert row.params == {"technique": "soft_tissue_release", "region": "piriformis", "minutes": 12}
+    visit_page = client.get(visit.get_absolute_url()).content.decode()
+    assert "Soft tissue release" in visit_page and "12 min" in visit_page
+
+
+def test_out_of_range_value_names_the_field_and_range(client_for, physio, visit):
+    response = client_for(physio).post(
+        add_url(visit, "stretching"), {"muscle": "piriformis", "hold_seconds": "500"}
+    )
+    assert response.status_code == 200
+    assert "Hold (s) must be between 5 and 120." in response.content.decode()
+    assert not DeliveredIntervention.objects.exists()
+
+
+def test_exercise_programme_rows_and_printable_handout(client_for, physio, visit):
+    client = client_for(physio)
+    response = client.post(
+        add_url(visit, "exercise_programme"),
+        {
+            "exercises-0-name": "Bridge",
+            "exercises-0-sets": "3",
+            "exercises-0-reps": "10",
+            "exercises-0-setting": "home",
+            "exercises-0-frequency": "daily",
+            "exercises-1-name": "Clam",
+            "exercises-1-sets": "2",
+            "exercises-1-reps": "15",
+        },
+    )
+    assert response.status_code == 302
+    row = DeliveredIntervention.objects.get()
+    assert [e["name"] for e in row.params["exercises"]] == ["Bridge", "Clam"]
+    handout = client.get(reverse("treatments:exercise_handout", args=[row.pk])).content.decode()
+    assert "Bridge" in handout and "Clam" in handout and "treatments/print.css" in handout
+
+
+def test_exercise_row_error_names_the_row(client_for, physio, visit):
+    response = client_for(physio).post(
+        add_url(visit, "exercise_programme"),
+        {
+            "exercises-0-name": "Bridge",
+            "exercises-0-sets": "3",
+            "exercises-1-name": "Clam",
+            "exercises-1-sets": "50",
+        },
+    )
+    assert "Exercise 2: sets must be between 1 and 20." in response.content.decode()
+
+
+def test_dry_needling_is_stopped_without_consent_then_allowed(client_for, physio, screened_visit):
+    visit = screened_visit
+    client = client_for(physio)
+    data = {"muscle": "gluteus_medius", "side": "right", "needles": "2"}
+    response = client.post(add_url(visit, "dry_needling"), data)
+    assert response.status_code == 409
+    assert "recorded consent for this episode" in response.content.decode()
+    consent(visit.episode, physio, "dry_needling")
+    response = client.post(add_url(visit, "dry_needling"), data)
+    assert "needs a contraindication screen" in response.content.decode()
+    services.screen_record(episode=visit.episode, user=physio, present=[])
+    assert client.post(add_url(visit, "dry_needling"), data).status_code == 302
+    assert DeliveredIntervention.objects.filter(kind="dry_needling").exists()
+
+
+@pytest.mark.parametrize(
+    "present",
+    [["needle_phobia_or_refusal"], ["local_infection_or_skin_lesion"], ["lymphoedema_of_limb"]],
+)
+def test_blocking_contraindications_block_dry_needling(physio, screened_visit, present):
+    consent(screened_visit.episode, physio, "dry_needling")
+    services.screen_record(episode=screened_visit.episode, user=physio, present=present)
+    with pytest.raises(services.SafetyError, match="contraindicated"):
+        services.intervention_record(
+            visit=screened_visit, user=physio, kind_code="dry_needling", params={}
+        )
+
+
+def test_cautions_need_a_clinical_justification(physio, screened_visit):
+    consent(screened_visit.episode, physio, "dry_needling")
+    with pytest.raises(services.TreatmentError, match="justification"):
+        services.screen_record(episode=screened_visit.episode, user=physio, present=["diabetes"])
+    services.screen_record(
+        episode=screened_visit.episode,
+        user=physio,
+        present=["diabetes"],
+        justification="Well controlled; skin intact; clean technique.",
+    )
+    services.intervention_record(
+        visit=screened_visit, user=physio, kind_code="dry_needling", params={}
+    )
+
+
+def test_dry_needling_consent_needs_every_risk_discussed(physio, episode):
+    with pytest.raises(services.TreatmentError, match="pneumothorax"):
+        services.consent_record(
+            episode=episode,
+            user=physio,
+            intervention_kind="dry_needling",
+            given_on=timezone.localdate(),
+            method="written",
+            risks_discussed=ALL_RISKS[:-1],
+            right_to_withdraw_explained=True,
+        )
+    with pytest.raises(services.TreatmentError, match="right to withdraw"):
+        services.consent_record(
+            episode=episode,
+            user=physio,
+            intervention_kind="dry_needling",
+            given_on=timezone.localdate(),
+            method="written",
+            risks_discussed=ALL_RISKS,
+            right_to_withdraw_explained=False,
+        )
+    with pytest.raises(services.TreatmentError, match="future"):
+        services.consent_record(
+            episode=episode,
+            user=physio,
+            intervention_kind="spinal_manipulation",
+            given_on=timezone.localdate() + datetime.timedelta(days=1),
+            method="verbal",
+            risks_discussed=[],
+            right_to_withdraw_explained=True,
+        )
+
+
+@pytest.mark.parametrize("kind", ["spinal_mobilization", "spinal_manipulation"])
+def test_manual_therapy_needs_consent_and_a_clear_red_flag_screen(physio, visit, kind):
+    params = defaults(kind) | {"level": "l4_l5"}
+    consent(visit.episode, physio, kind)
+    with pytest.raises(services.SafetyError, match="red-flag screen"):
+        services.intervention_record(visit=visit, user=physio, kind_code=kind, params=params)
+    assessment_services.assessment_save(
+        visit=visit, template=BUTTOCK_PAIN_V1, user=physio, answers={"rf_trauma": "yes"}
+    )
+    with pytest.raises(services.SafetyError, match="red flag"):
+        services.intervention_record(visit=visit, user=physio, kind_code=kind, params=params)
+    alert = visit.episode.red_flag_alerts.get()
+    assessment_services.red_flag_clear(alert=alert, user=physio, reason="X-ray: no fracture.")
+    services.intervention_record(visit=visit, user=physio, kind_code=kind, params=params)
+
+
+def test_mobilization_without_consent_is_refused(physio, screened_visit):
+    with pytest.raises(services.SafetyError, match="consent"):
+        services.intervention_record(
+            visit=screened_visit, user=physio, kind_code="spinal_mobilization", params={}
+        )
+
+
+def test_suggested_interventions_come_first(client_for, physio, screened_visit):
+    assessment_services.working_diagnosis_confirm(
+        episode=screened_visit.episode, user=physio, source_codes=["lumbar_referred"]
+    )
+    page = client_for(physio).get(screened_visit.get_absolute_url())
+    section = next(s for s in page.context["sections"] if s["section"].key == "treatment")
+    assert [kind.code for kind in section["context"]["suggested"]] == [
+        "spinal_mobilization",
+        "spinal_manipulation",
+        "core_stability",
+        "exercise_programme",
+    ]
+
+
+def test_signed_visit_interventions_are_read_only(client_for, physio, visit):
+    client = client_for(physio)
+    client.post(add_url(visit, "stretching"), {"muscle": "piriformis", "hold_seconds": "30"})
+    row = DeliveredIntervention.objects.get()
+    clinic_services.visit_sign(visit=visit, user=physio)
+    with pytest.raises(services.TreatmentError, match="signed"):
+        services.intervention_record(
+            visit=visit, user=physio, kind_code="stretching", params={}, intervention=row
+        )
+    with pytest.raises(services.TreatmentError, match="signed"):
+        services.intervention_remove(intervention=row, user=physio)
+    client.post(reverse("treatments:intervention_edit", args=[row.pk]), {"muscle": "hamstrings"})
+    row.refresh_from_db()
+    assert row.params["muscle"] == "piriformis"
+    page = client.get(visit.get_absolute_url()).content.decode()
+    assert reverse("treatments:intervention_edit", args=[row.pk]) not in page
+
+
+def test_remove_asks_first_and_keeps_the_row(client_for, physio, visit):
+    client = client_for(physio)
+    client.post(add_url(visit, "stretching"), {"muscle": "piriformis"})
+    row = DeliveredIntervention.objects.get()
+    url = reverse("treatments:intervention_remove", args=[row.pk])
+    assert b"Remove stretching from this visit?" in client.get(url).content
+    client.post(url)
+    row.refresh_from_db()
+    assert row.removed_at is not None
+    assert (
+        "Stretching"
+        not in client.get(visit.get_absolute_url())
+        .content.decode()
+        .split("Treatment given")[1]
+        .split("Record an intervention")[0]
+    )
+
+
+def test_adverse_events_are_listed_for_the_clinic_admin(
+    client_for, physio, clinic_admin, front_desk, visit
+):
+    row = services.intervention_record(visit=visit, user=physio, kind_code="stretching", params={})
+    client_for(physio).post(
+        reverse("treatments:adverse_event_add", args=[row.pk]),
+        {"event_type": "Dizziness", "severity": "mild", "action_taken": "Rested 10 minutes."},
+    )
+    assert AdverseEvent.objects.get().event_type == "Dizziness"
+    page = client_for(clinic_admin).get(reverse("treatments:adverse_event_list"))
+    assert b"Dizziness" in page.content
+    assert client_for(front_desk).get(reverse("treatments:adverse_event_list")).status_code == 403
+
+
+def test_front_desk_cannot_record_treatment(client_for, front_desk, visit):
+    assert client_for(front_desk).get(add_url(visit, "stretching")).status_code == 403
+    assert not Consent.objects.exists()

@@ -1,0 +1,239 @@
+"""What was done in each visit, the consents and screens that allow it, and the plan."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from .kinds import kinds
+from .safety import DRY_NEEDLING_RISKS, evaluate_screen
+
+
+def _kind_choices() -> list[tuple[str, str]]:
+    return kinds.choices()
+
+
+class ConsentMethod(models.TextChoices):
+    VERBAL = "verbal", "Verbal"
+    WRITTEN = "written", "Written"
+
+
+class Consent(models.Model):
+    """The patient's consent to one kind of intervention in an episode."""
+
+    episode = models.ForeignKey(
+        "clinic.EpisodeOfCare", on_delete=models.PROTECT, related_name="consents"
+    )
+    intervention_kind = models.CharField(max_length=40, choices=_kind_choices)
+    given_on = models.DateField()
+    method = models.CharField(max_length=7, choices=ConsentMethod.choices)
+    risks_discussed = models.JSONField(default=list, blank=True)
+    right_to_withdraw_explained = models.BooleanField(default=False)
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-given_on", "-id"]
+        indexes = [
+            models.Index(fields=["episode", "intervention_kind"], name="consent_episode_kind_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} consent to {self.get_intervention_kind_display()} on {self.given_on:%d %b %Y}"
+
+    @property
+    def risk_labels(self) -> list[str]:
+        labels = dict(DRY_NEEDLING_RISKS)
+        return [labels.get(code, code) for code in self.risks_discussed]
+
+    def get_additional_data(self) -> dict:
+        return {"patient_id": self.episode.patient_id}
+
+
+class ContraindicationScreen(models.Model):
+    """A dry-needling contraindication screen: what was found and, for cautions, why
+    needling is still clinically justified."""
+
+    episode = models.ForeignKey(
+        "clinic.EpisodeOfCare", on_delete=models.PROTECT, related_name="contraindication_screens"
+    )
+    present = models.JSONField(default=list, blank=True)
+    justification = models.TextField(blank=True)
+    screened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    screened_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-screened_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Contraindication screen of {self.screened_at:%d %b %Y}"
+
+    @property
+    def outcome(self):
+        return evaluate_screen(list(self.present))
+
+    def get_additional_data(self) -> dict:
+        return {"patient_id": self.episode.patient_id}
+
+
+class DeliveredIntervention(models.Model):
+    """One intervention given in a visit, with the parameters a colleague would need to
+    repeat it (validated against its kind's schema; side, level and muscle included)."""
+
+    visit = models.ForeignKey(
+        "clinic.Visit", on_delete=models.PROTECT, related_name="interventions"
+    )
+    kind = models.CharField(max_length=40, choices=_kind_choices)
+    params = models.JSONField(default=dict, blank=True)
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["visit", "created_at", "id"]
+        indexes = [models.Index(fields=["kind", "visit"], name="intervention_kind_visit_idx")]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    def get_absolute_url(self) -> str:
+        return reverse("clinic:visit_detail", args=[self.visit_id]) + f"#intervention-{self.pk}"
+
+    def get_additional_data(self) -> dict:
+        return {"patient_id": self.visit.episode.patient_id}
+
+
+class Severity(models.TextChoices):
+    MILD = "mild", "Mild"
+    MODERATE = "moderate", "Moderate"
+    SEVERE = "severe", "Severe"
+
+
+class AdverseEvent(models.Model):
+    intervention = models.ForeignKey(
+        DeliveredIntervention, on_delete=models.PROTECT, related_name="adverse_events"
+    )
+    event_type = models.CharField("type of event", max_length=120)
+    severity = models.CharField(max_length=8, choices=Severity.choices)
+    action_taken = models.TextField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_severity_display()} {self.event_type}"
+
+    def get_additional_data(self) -> dict:
+        return {"patient_id": self.intervention.visit.episode.patient_id}
+
+
+class VisitNote(models.Model):
+    """The SOAP note of a visit: subjective update, objective findings, the analysis and
+    the plan. Measures re-taken are Measurement rows; interventions are their own rows."""
+
+    visit = models.OneToOneField("clinic.Visit", on_delete=models.PROTECT, related_name="soap_note")
+    subjective = models.TextField("subjective update", blank=True)
+    objective = models.TextField("objective findings", blank=True)
+    analysis = models.TextField("assessment of progress", blank=True)
+    plan = models.TextField(blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    revision = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"Note of {self.visit}"
+
+    def get_additional_data(self) -> dict:
+        return {"patient_id": self.visit.episode.patient_id}
+
+
+class TreatmentPlan(models.Model):
+    episode = models.OneToOneField(
+        "clinic.EpisodeOfCare", on_delete=models.PROTECT, related_name="treatment_plan"
+    )
+    planned_interventions = models.JSONField(default=list, blank=True)
+    visit_interval_days = models.PositiveSmallIntegerField(
+        "see the patient every (days)", help_text="7 for weekly, 14 for fortnightly."
+    )
+    planned_visits = models.PositiveSmallIntegerField("number of visits planned")
+    next_review_on = models.DateField("next review", null=True, blank=True)
+    notes = models.TextField(blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(visit_interval_days__gte=1, visit_interval_days__lte=365),
+                name="plan_interval_in_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(planned_visits__gte=1, planned_visits__lte=100),
+                name="plan_visits_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Plan for {self.episode}"
+
+    def get_additional_data(self) -> dict:
+        return {"patient_id": self.episode.patient_id}
+
+
+class Comparator(models.TextChoices):
+    AT_MOST = "<=", "at most"
+    AT_LEAST = ">=", "at least"
+
+
+class Goal(models.Model):
+    plan = models.ForeignKey(TreatmentPlan, on_delete=models.CASCADE, related_name="goals")
+    text = models.CharField(max_length=300)
+    measure_code = models.CharField(max_length=20, blank=True)
+    comparator = models.CharField(max_length=2, choices=Comparator.choices, blank=True)
+    target_value = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["plan", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(measure_code="", target_value__isnull=True)
+                | (
+                    ~models.Q(measure_code="")
+                    & models.Q(target_value__isnull=False)
+                    & ~models.Q(comparator="")
+                ),
+                name="goal_target_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.measure_code:
+            return (
+                f"{self.text} ({self.measure_code.upper()} {self.comparator} {self.target_value:g})"
+            )
+        return self.text
+
+    def met_by(self, value: float | None) -> bool | None:
+        if not self.measure_code or value is None:
+            return None
+        return value <= self.target_value if self.comparator == "<=" else value >= self.target_value
+
+    def get_additional_data(self) -> dict:
+        return {"patient_id": self.plan.episode.patient_id}

@@ -1,0 +1,64 @@
+"""The treatments app's parts of the visit page and of the patient record."""
+
+from clinic.records import RecordSection, record_sections, visit_sections
+
+from . import selectors
+from .forms import VisitNoteForm
+from .kinds import kinds
+from .models import VisitNote
+
+
+def _visit_treatment(request, visit) -> dict:
+    suggested = selectors.suggested_kinds(visit.episode)
+    return {
+        "interventions": selectors.visit_interventions(visit),
+        "suggested": [kinds.get(code) for code in suggested],
+        "other_kinds": [kind for kind in kinds if kind.code not in suggested],
+        "safety": selectors.safety_status(visit.episode),
+        "plan": selectors.episode_plan(visit.episode),
+    }
+
+
+def _visit_note(request, visit) -> dict:
+    note = VisitNote.objects.filter(visit=visit).select_related("updated_by").first()
+    form = None
+    if not visit.is_signed and request.user.has_perm("clinic.record_clinical"):
+        form = VisitNoteForm(instance=note, initial={"revision": note.revision if note else None})
+    return {"note": note, "form": form}
+
+
+def _plans(request, patient) -> dict:
+    return {"episodes": selectors.patient_plans(patient)}
+
+
+def register_sections() -> None:
+    visit_sections.register(
+        RecordSection(
+            key="note",
+            title="Visit note (SOAP)",
+            template="treatments/visit_note_section.html",
+            order=15,
+            permission="clinic.view_clinical_record",
+            context=_visit_note,
+        )
+    )
+    visit_sections.register(
+        RecordSection(
+            key="treatment",
+            title="Treatment given",
+            template="treatments/visit_section.html",
+            order=20,
+            permission="clinic.view_clinical_record",
+            context=_visit_treatment,
+        )
+    )
+    record_sections.register(
+        RecordSection(
+            key="treatment_plans",
+            title="Treatment plans",
+            template="treatments/record_section.html",
+            order=30,
+            permission="clinic.view_clinical_record",
+            context=_plans,
+        )
+    )

@@ -1,0 +1,69 @@
+"""Reads of the treatments app over several models, each in a fixed number of queries."""
+
+from django.db.models import Prefetch
+
+from assessments.reasoning import SOURCE_INTERVENTIONS
+from assessments.selectors import open_red_flags, working_diagnosis
+from clinic.models import EpisodeOfCare, Patient, Visit
+
+from .kinds import kinds
+from .models import AdverseEvent, DeliveredIntervention, Goal, TreatmentPlan
+from .services import active_consent, latest_screen, red_flag_screen_recorded
+
+
+def visit_interventions(visit: Visit) -> list[DeliveredIntervention]:
+    return list(
+        visit.interventions.filter(removed_at__isnull=True).prefetch_related("adverse_events")
+    )
+
+
+def suggested_kinds(episode: EpisodeOfCare) -> list[str]:
+    """Kinds the working diagnosis suggests (clinical spec, section 3), in order; none
+    while a red flag waits to be cleared."""
+    if open_red_flags(episode):
+        return []
+    codes: list[str] = []
+    for diagnosis in working_diagnosis(episode):
+        for code in SOURCE_INTERVENTIONS.get(diagnosis.source_code, ()):
+            if code in kinds and code not in codes:
+                codes.append(code)
+    return codes
+
+
+def safety_status(episode: EpisodeOfCare) -> dict:
+    return {
+        "consents": {
+            kind.code: active_consent(episode, kind.code)
+            for kind in kinds
+            if "consent" in kind.preconditions
+        },
+        "screen": latest_screen(episode),
+        "open_flags": open_red_flags(episode),
+        "red_flag_screen": red_flag_screen_recorded(episode),
+    }
+
+
+def episode_plan(episode: EpisodeOfCare) -> TreatmentPlan | None:
+    return TreatmentPlan.objects.filter(episode=episode).prefetch_related("goals").first()
+
+
+def patient_plans(patient: Patient) -> list[EpisodeOfCare]:
+    return list(
+        patient.episodes.select_related("treatment_plan").prefetch_related(
+            Prefetch("treatment_plan__goals", Goal.objects.all())
+        )
+    )
+
+
+def adverse_events():
+    return AdverseEvent.objects.select_related(
+        "intervention__visit__episode__patient", "recorded_by"
+    ).order_by("-recorded_at")
+
+
+def episode_interventions(episode: EpisodeOfCare):
+    return (
+        DeliveredIntervention.objects.filter(visit__episode=episode, removed_at__isnull=True)
+        .select_related("visit")
+        .order_by("visit__starts_at", "id")
+    )

@@ -1,0 +1,379 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from assessments.selectors import working_diagnosis
+from clinic.models import EpisodeOfCare, Visit
+
+from . import selectors, services
+from .forms import (
+    AdverseEventForm,
+    ConsentForm,
+    InterventionForm,
+    PlanForm,
+    ScreenForm,
+    VisitNoteForm,
+    initial_from_params,
+    new_exercise_row_initial,
+)
+from .kinds import NotRegistered, kinds
+from .models import DeliveredIntervention, VisitNote
+
+record = permission_required("clinic.record_clinical", raise_exception=True)
+read = permission_required("clinic.view_clinical_record", raise_exception=True)
+
+
+def _visit(pk: int) -> Visit:
+    return get_object_or_404(Visit.objects.select_related("episode__patient"), pk=pk)
+
+
+def _kind_or_404(code: str):
+    try:
+        return kinds.get(code)
+    except NotRegistered:
+        raise Http404("No such intervention.") from None
+
+
+def _context(visit: Visit, **extra) -> dict:
+    return {"visit": visit, "episode": visit.episode, "patient": visit.episode.patient, **extra}
+
+
+def _next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+def _intervention_page(request, visit, kind, form, intervention=None, status=200):
+    safety_error = getattr(form, "safety_error", None)
+    return render(
+        request,
+        "treatments/intervention_form.html",
+        _context(visit, kind=kind, form=form, intervention=intervention, safety_error=safety_error),
+        status=status,
+    )
+
+
+@record
+def intervention_add(request: HttpRequest, visit_pk: int, kind_code: str) -> HttpResponse:
+    visit = _visit(visit_pk)
+    kind = _kind_or_404(kind_code)
+    if visit.is_signed:
+        messages.error(request, "This visit is signed: its treatment is read-only.")
+        return redirect(visit)
+    if request.method == "POST":
+        form = InterventionForm(request.POST, kind=kind)
+        if form.is_valid():
+            try:
+                services.intervention_record(
+                    visit=visit,
+                    user=request.user,
+                    kind_code=kind.code,
+                    params=form.validated_params,
+                    notes=form.cleaned_data["notes"],
+                )
+            except services.SafetyError as error:
+                form.safety_error = error
+                return _intervention_page(request, visit, kind, form, status=409)
+            except services.TreatmentError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, f"{kind.label} recorded.")
+                return redirect(
+                    reverse("clinic:visit_detail", args=[visit.pk]) + "#visit-section-treatment"
+                )
+        return _intervention_page(request, visit, kind, form)
+    initial = initial_from_params(kind, kind.default_params()) | new_exercise_row_initial(0)
+    form = InterventionForm(initial=initial, kind=kind)
+    try:
+        services.check_preconditions(episode=visit.episode, kind_code=kind.code)
+    except services.SafetyError as error:
+        form.safety_error = error
+    return _intervention_page(request, visit, kind, form)
+
+
+@record
+def intervention_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    intervention = get_object_or_404(
+        DeliveredIntervention.objects.select_related("visit__episode__patient"),
+        pk=pk,
+        removed_at__isnull=True,
+    )
+    visit, kind = intervention.visit, _kind_or_404(intervention.kind)
+    if visit.is_signed:
+        messages.error(request, "This visit is signed: its treatment is read-only.")
+        return redirect(visit)
+    rows = len(intervention.params.get("exercises", []))
+    if request.method == "POST":
+        form = InterventionForm(request.POST, kind=kind, exercise_rows=rows)
+        if form.is_valid():
+            try:
+                services.intervention_record(
+                    visit=visit,
+                    user=request.user,
+                    kind_code=kind.code,
+                    intervention=intervention,
+                    params=form.validated_params,
+                    notes=form.cleaned_data["notes"],
+                )
+            except services.SafetyError as error:
+                form.safety_error = error
+                return _intervention_page(request, visit, kind, form, intervention, status=409)
+            except services.TreatmentError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, f"{kind.label} saved.")
+                return redirect(
+                    reverse("clinic:visit_detail", args=[visit.pk]) + "#visit-section-treatment"
+                )
+        return _intervention_page(request, visit, kind, form, intervention)
+    initial = initial_from_params(kind, intervention.params) | {"notes": intervention.notes}
+    form = InterventionForm(initial=initial, kind=kind, exercise_rows=rows)
+    return _intervention_page(request, visit, kind, form, intervention)
+
+
+@record
+def intervention_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    intervention = get_object_or_404(
+        DeliveredIntervention.objects.select_related("visit__episode__patient"),
+        pk=pk,
+        removed_at__isnull=True,
+    )
+    visit = intervention.visit
+    if request.method == "POST":
+        try:
+            services.intervention_remove(intervention=intervention, user=request.user)
+        except services.TreatmentError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"{intervention.get_kind_display()} removed from the visit.")
+        return redirect(visit)
+    return render(
+        request, "treatments/intervention_remove.html", _context(visit, intervention=intervention)
+    )
+
+
+@record
+def consent_add(request: HttpRequest, episode_pk: int) -> HttpResponse:
+    episode = get_object_or_404(EpisodeOfCare.objects.select_related("patient"), pk=episode_pk)
+    kind = _kind_or_404(request.GET.get("kind") or request.POST.get("kind") or "dry_needling")
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_record(
+                episode=episode, user=request.user, intervention_kind=kind.code, **form.cleaned_data
+            )
+        except services.TreatmentError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Consent to {kind.label.lower()} recorded.")
+            return redirect(_next(request, episode.patient.get_absolute_url()))
+    return render(
+        request,
+        "treatments/consent_form.html",
+        {
+            "form": form,
+            "kind": kind,
+            "episode": episode,
+            "patient": episode.patient,
+            "next": request.GET.get("next") or request.POST.get("next", ""),
+        },
+    )
+
+
+@record
+def screen_add(request: HttpRequest, episode_pk: int) -> HttpResponse:
+    episode = get_object_or_404(EpisodeOfCare.objects.select_related("patient"), pk=episode_pk)
+    form = ScreenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            screen = services.screen_record(episode=episode, user=request.user, **form.cleaned_data)
+        except services.TreatmentError as error:
+            form.add_error("justification", str(error))
+        else:
+            if screen.outcome.blocking:
+                messages.warning(
+                    request, "Screen recorded: dry needling is contraindicated for this episode."
+                )
+            else:
+                messages.success(request, "Contraindication screen recorded.")
+            return redirect(_next(request, episode.patient.get_absolute_url()))
+    return render(
+        request,
+        "treatments/screen_form.html",
+        {
+            "form": form,
+            "episode": episode,
+            "patient": episode.patient,
+            "next": request.GET.get("next") or request.POST.get("next", ""),
+        },
+    )
+
+
+@record
+def adverse_event_add(request: HttpRequest, intervention_pk: int) -> HttpResponse:
+    intervention = get_object_or_404(
+        DeliveredIntervention.objects.select_related("visit__episode__patient"), pk=intervention_pk
+    )
+    visit = intervention.visit
+    form = AdverseEventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.adverse_event_record(
+            intervention=intervention, user=request.user, **form.cleaned_data
+        )
+        messages.success(request, "Adverse event recorded.")
+        return redirect(visit)
+    return render(
+        request,
+        "treatments/adverse_event_form.html",
+        _context(visit, form=form, intervention=intervention),
+    )
+
+
+@permission_required("clinic.view_outcome_report", raise_exception=True)
+def adverse_event_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.adverse_events(), 50).get_page(request.GET.get("page"))
+    return render(request, "treatments/adverse_event_list.html", {"page": page})
+
+
+@require_POST
+@record
+def visit_note_save(request: HttpRequest, visit_pk: int) -> HttpResponse:
+    visit = _visit(visit_pk)
+    note = VisitNote.objects.filter(visit=visit).first()
+    form = VisitNoteForm(request.POST, instance=note)
+    if form.is_valid():
+        data = {
+            name: form.cleaned_data[name]
+            for name in ("subjective", "objective", "analysis", "plan")
+        }
+        try:
+            services.visit_note_save(
+                visit=visit, user=request.user, revision=form.cleaned_data["revision"], **data
+            )
+        except services.TreatmentError as error:
+            messages.error(request, str(error))
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Visit note saved.")
+            return redirect(reverse("clinic:visit_detail", args=[visit.pk]) + "#visit-section-note")
+    return render(
+        request, "treatments/visit_note_form.html", _context(visit, form=form), status=400
+    )
+
+
+@record
+def plan_edit(request: HttpRequest, episode_pk: int) -> HttpResponse:
+    episode = get_object_or_404(EpisodeOfCare.objects.select_related("patient"), pk=episode_pk)
+    plan = selectors.episode_plan(episode)
+    initial = {}
+    goals = list(plan.goals.all()) if plan else []
+    if plan:
+        initial = {
+            "planned_interventions": plan.planned_interventions,
+            "visit_interval_days": plan.visit_interval_days,
+            "planned_visits": plan.planned_visits,
+            "next_review_on": plan.next_review_on,
+            "notes": plan.notes,
+        }
+        for row, goal in enumerate(goals):
+            initial |= {
+                f"goal-{row}-text": goal.text,
+                f"goal-{row}-measure_code": goal.measure_code,
+                f"goal-{row}-comparator": goal.comparator,
+                f"goal-{row}-target_value": goal.target_value,
+            }
+    else:
+        initial["planned_interventions"] = selectors.suggested_kinds(episode)
+    form = PlanForm(
+        request.POST or None,
+        initial=initial,
+        kind_choices=kinds.choices(),
+        goal_rows=len(goals) + 3,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.plan_save(
+                episode=episode,
+                user=request.user,
+                planned_interventions=data["planned_interventions"],
+                visit_interval_days=data["visit_interval_days"],
+                planned_visits=data["planned_visits"],
+                next_review_on=data["next_review_on"],
+                notes=data["notes"],
+                goals=data["goals"],
+            )
+        except services.TreatmentError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Treatment plan saved.")
+            return redirect(_next(request, episode.patient.get_absolute_url()))
+    return render(
+        request,
+        "treatments/plan_form.html",
+        {
+            "form": form,
+            "episode": episode,
+            "patient": episode.patient,
+            "plan": plan,
+            "next": request.GET.get("next") or request.POST.get("next", ""),
+        },
+    )
+
+
+@read
+def exercise_handout(request: HttpRequest, pk: int) -> HttpResponse:
+    intervention = get_object_or_404(
+        DeliveredIntervention.objects.select_related(
+            "visit__episode__patient", "visit__practitioner"
+        ),
+        pk=pk,
+        removed_at__isnull=True,
+    )
+    if "exercises" not in {param.code for param in _kind_or_404(intervention.kind).params}:
+        raise Http404("This intervention has no exercises.")
+    kind = kinds.get(intervention.kind)
+    row_params = kind.param("exercises").row_params
+    return render(
+        request,
+        "treatments/exercise_handout.html",
+        {
+            **_context(intervention.visit),
+            "intervention": intervention,
+            "kind": kind,
+            "row_params": row_params,
+        },
+    )
+
+
+@read
+def discharge_summary(request: HttpRequest, episode_pk: int) -> HttpResponse:
+    from .outcomes import episode_outcomes
+
+    episode = get_object_or_404(
+        EpisodeOfCare.objects.select_related("patient", "physio"), pk=episode_pk
+    )
+    interventions = selectors.episode_interventions(episode)
+    counts: dict[str, int] = {}
+    for intervention in interventions:
+        counts[intervention.get_kind_display()] = counts.get(intervention.get_kind_display(), 0) + 1
+    return render(
+        request,
+        "treatments/discharge_summary.html",
+        {
+            "episode": episode,
+            "patient": episode.patient,
+            "diagnosis": working_diagnosis(episode),
+            "intervention_counts": counts,
+            "outcomes": episode_outcomes(episode),
+            "plan": selectors.episode_plan(episode),
+            "visit_count": episode.visits.count(),
+        },
+    )
