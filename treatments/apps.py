@@ -8,7 +8,9 @@ class TreatmentsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from . import sections
+        from clinic.seeding import demo_seeders
+
+        from . import demo, sections
         from .models import (
             AdverseEvent,
             Consent,
@@ -30,3 +32,4 @@ class TreatmentsConfig(AppConfig):
         ):
             auditlog.register(model)
         sections.register_sections()
+        demo_seeders.register("treatments", demo.seed_treatments, order=20)

@@ -201,7 +201,7 @@ def test_a_second_region_is_a_definition_only(client_for, physio, visit):
     neck = Template(
         code="neck_pain",
         version=1,
-        title="Neck pain assessment",
+        title="Neck pain",
         sections=(
             Section(
                 "history",
@@ -217,7 +217,7 @@ def test_a_second_region_is_a_definition_only(client_for, physio, visit):
     url = reverse("assessments:assessment_edit", args=[visit.pk, "neck_pain"])
     with templates.temporarily(neck):
         assert (
-            "Record the neck pain assessment"
+            "Start the neck pain assessment"
             in client.get(visit.get_absolute_url()).content.decode()
         )
         response = client.post(
