@@ -6,7 +6,7 @@ from assessments.reasoning import SOURCE_INTERVENTIONS
 from assessments.selectors import open_red_flags, working_diagnosis
 from clinic.models import EpisodeOfCare, Patient, Visit
 
-from .kinds import kinds
+from .kinds import CONSENT, kinds
 from .models import AdverseEvent, DeliveredIntervention, Goal, TreatmentPlan
 from .services import active_consent, latest_screen, red_flag_screen_recorded
 
@@ -32,11 +32,11 @@ def suggested_kinds(episode: EpisodeOfCare) -> list[str]:
 
 def safety_status(episode: EpisodeOfCare) -> dict:
     return {
-        "consents": {
-            kind.code: active_consent(episode, kind.code)
+        "consents": [
+            (kind, active_consent(episode, kind.code))
             for kind in kinds
-            if "consent" in kind.preconditions
-        },
+            if CONSENT in kind.preconditions
+        ],
         "screen": latest_screen(episode),
         "open_flags": open_red_flags(episode),
         "red_flag_screen": red_flag_screen_recorded(episode),

@@ -258,3 +258,9 @@ def test_adverse_events_are_listed_for_the_clinic_admin(
 def test_front_desk_cannot_record_treatment(client_for, front_desk, visit):
     assert client_for(front_desk).get(add_url(visit, "stretching")).status_code == 403
     assert not Consent.objects.exists()
+
+
+def test_visit_page_names_the_consents_in_words(client_for, physio, visit):
+    consent(visit.episode, physio, "dry_needling")
+    page = client_for(physio).get(visit.get_absolute_url()).content.decode()
+    assert "Dry needling <span" in page and "Spinal manipulation <span" in page
