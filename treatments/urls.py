@@ -19,6 +19,9 @@ urlpatterns = [
         name="adverse_event_add",
     ),
     path("adverse-events/", views.adverse_event_list, name="adverse_event_list"),
+    path(
+        "patients/<int:patient_pk>/fhir.json", views.patient_fhir_export, name="patient_fhir_export"
+    ),
     path("visits/<int:visit_pk>/note/", views.visit_note_save, name="visit_note_save"),
     path("episodes/<int:episode_pk>/consents/new/", views.consent_add, name="consent_add"),
     path("episodes/<int:episode_pk>/screens/new/", views.screen_add, name="screen_add"),

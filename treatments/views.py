@@ -1,16 +1,18 @@
+from auditlog.signals import accessed
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from assessments.selectors import working_diagnosis
-from clinic.models import EpisodeOfCare, Visit
+from clinic.models import EpisodeOfCare, Patient, Visit
 
 from . import selectors, services
+from .export import patient_bundle
 from .forms import (
     AdverseEventForm,
     ConsentForm,
@@ -377,3 +379,13 @@ def discharge_summary(request: HttpRequest, episode_pk: int) -> HttpResponse:
             "visit_count": episode.visits.count(),
         },
     )
+
+
+@read
+def patient_fhir_export(request: HttpRequest, patient_pk: int) -> HttpResponse:
+    patient = get_object_or_404(Patient, pk=patient_pk)
+    accessed.send(sender=Patient, instance=patient)
+    response = JsonResponse(patient_bundle(patient), json_dumps_params={"indent": 2})
+    response["Content-Type"] = "application/fhir+json"
+    response["Content-Disposition"] = f'attachment; filename="{patient.identifier}-fhir.json"'
+    return response
