@@ -15,6 +15,8 @@ from django import forms
 from django.conf import settings
 from django.utils.html import escape
 
+from clinic.forms import DateInput
+
 from . import measures
 from .definitions import AnswerError, Item, ItemType, Template, validate_answers
 
@@ -50,7 +52,7 @@ def _field_for(item: Item) -> forms.Field:
         case ItemType.INTEGER:
             return forms.IntegerField(min_value=item.min_value, max_value=item.max_value, **common)
         case ItemType.DATE:
-            return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+            return forms.DateField(widget=DateInput(), **common)
         case ItemType.TEXT:
             return forms.CharField(
                 max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 3}), **common

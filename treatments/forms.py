@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from assessments import measures
+from clinic.forms import DateInput
 
 from .kinds import EXERCISE_ROW_DEFAULTS, InterventionKind, Param, ParamError, ParamType
 from .models import ConsentMethod, Severity, VisitNote
@@ -185,7 +186,7 @@ def new_exercise_row_initial(row: int) -> dict[str, Any]:
 class ConsentForm(forms.Form):
     given_on = forms.DateField(
         label="Consent given on",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         initial=timezone.localdate,
     )
     method = forms.ChoiceField(choices=ConsentMethod.choices, widget=forms.RadioSelect)
@@ -269,9 +270,7 @@ class PlanForm(forms.Form):
     planned_visits = forms.IntegerField(
         label="Number of visits planned", min_value=1, max_value=100, initial=6
     )
-    next_review_on = forms.DateField(
-        label="Next review", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    next_review_on = forms.DateField(label="Next review", required=False, widget=DateInput())
     notes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000
     )

@@ -52,13 +52,12 @@ def _next(request: HttpRequest, default: str) -> str:
     return default
 
 
-def _intervention_page(request, visit, kind, form, intervention=None, status=200):
+def _intervention_page(request, visit, kind, form, intervention=None):
     safety_error = getattr(form, "safety_error", None)
     return render(
         request,
         "treatments/intervention_form.html",
         _context(visit, kind=kind, form=form, intervention=intervention, safety_error=safety_error),
-        status=status,
     )
 
 
@@ -82,7 +81,7 @@ def intervention_add(request: HttpRequest, visit_pk: int, kind_code: str) -> Htt
                 )
             except services.SafetyError as error:
                 form.safety_error = error
-                return _intervention_page(request, visit, kind, form, status=409)
+                return _intervention_page(request, visit, kind, form)
             except services.TreatmentError as error:
                 form.add_error(None, str(error))
             else:
@@ -126,7 +125,7 @@ def intervention_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except services.SafetyError as error:
                 form.safety_error = error
-                return _intervention_page(request, visit, kind, form, intervention, status=409)
+                return _intervention_page(request, visit, kind, form, intervention)
             except services.TreatmentError as error:
                 form.add_error(None, str(error))
             else:

