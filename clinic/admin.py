@@ -1,6 +1,17 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 
-from .models import Addendum, EpisodeOfCare, Patient, Visit
+from .models import (
+    Addendum,
+    Appointment,
+    ContactAttempt,
+    EpisodeOfCare,
+    Patient,
+    Visit,
+    WorkingBreak,
+    WorkingHours,
+)
+from .roles import PHYSIOTHERAPIST
 
 admin.site.site_header = "Clinic records administration"
 admin.site.site_title = "Clinic records"
@@ -47,6 +58,68 @@ class VisitAdmin(admin.ModelAdmin):
 class AddendumAdmin(admin.ModelAdmin):
     list_display = ["visit", "author", "created_at", "reason"]
     raw_id_fields = ["visit"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+# --- The diary ---------------------------------------------------------------------------
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(admin.ModelAdmin):
+    """Read-only: bookings go through the diary, which enforces working hours and overlap."""
+
+    list_display = ["start", "end", "practitioner", "patient", "kind", "status"]
+    list_filter = ["status", "kind", "practitioner"]
+    list_select_related = ["practitioner", "patient"]
+    date_hierarchy = "start"
+    search_fields = ["patient__identifier", "patient__family_name"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class WeeklyTimesAdmin(admin.ModelAdmin):
+    list_display = ["practitioner", "weekday", "start", "end"]
+    list_filter = ["practitioner", "weekday"]
+    list_select_related = ["practitioner"]
+    ordering = ["practitioner__username", "weekday", "start"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "practitioner":
+            kwargs["queryset"] = get_user_model().objects.filter(
+                is_active=True, groups__name=PHYSIOTHERAPIST
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(WorkingHours)
+class WorkingHoursAdmin(WeeklyTimesAdmin):
+    pass
+
+
+@admin.register(WorkingBreak)
+class WorkingBreakAdmin(WeeklyTimesAdmin):
+    list_display = [*WeeklyTimesAdmin.list_display, "label"]
+
+
+@admin.register(ContactAttempt)
+class ContactAttemptAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "patient", "outcome", "created_by"]
+    list_select_related = ["patient", "created_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False

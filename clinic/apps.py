@@ -8,9 +8,16 @@ class ClinicConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from . import sections
-        from .models import Addendum, EpisodeOfCare, Patient, Visit
+        from . import scheduling, sections
+        from .models import Addendum, Appointment, ContactAttempt, EpisodeOfCare, Patient, Visit
+        from .signals import visit_signing
 
-        for model in (Patient, EpisodeOfCare, Visit, Addendum):
+        for model in (Patient, EpisodeOfCare, Visit, Addendum, Appointment, ContactAttempt):
             auditlog.register(model)
         sections.register_clinic_sections()
+        sections.register_diary_sections()
+        visit_signing.connect(
+            scheduling.mark_attended_on_signing,
+            sender=Visit,
+            dispatch_uid="clinic.scheduling.mark_attended_on_signing",
+        )

@@ -5,7 +5,14 @@ from crispy_forms.layout import Div, Field, Layout
 from django import forms
 from django.utils import timezone
 
-from .models import DischargeReason, EpisodeOfCare, Patient, Visit
+from .models import (
+    AppointmentKind,
+    ContactOutcome,
+    DischargeReason,
+    EpisodeOfCare,
+    Patient,
+    Visit,
+)
 
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()-]{6,20}$")
 
@@ -171,3 +178,92 @@ class AuditFilterForm(forms.Form):
     user = forms.CharField(required=False, label="User name")
     date_from = forms.DateField(required=False, widget=DateInput(), label="From")
     date_to = forms.DateField(required=False, widget=DateInput(), label="To")
+
+
+# --- The diary ---------------------------------------------------------------------------
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def _physio_label(user) -> str:
+    return user.get_full_name() or user.username
+
+
+class AppointmentTimeForm(forms.Form):
+    """When and with whom: shared by booking and rescheduling."""
+
+    practitioner = forms.ModelChoiceField(queryset=None, label="Physio")
+    start = forms.DateTimeField(label="Starts", widget=DateTimeInput())
+    minutes = forms.IntegerField(
+        label="Length (minutes)",
+        min_value=5,
+        max_value=240,
+        required=False,
+        help_text="Leave empty for the usual length of this kind of appointment.",
+    )
+
+    def __init__(self, *args, physios=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["practitioner"].queryset = physios
+        self.fields["practitioner"].label_from_instance = _physio_label
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class AppointmentForm(AppointmentTimeForm):
+    patient = forms.CharField(
+        label="Patient's clinic number",
+        max_length=9,
+        help_text="Find the patient above, or type their clinic number (e.g. ABCD-2345).",
+    )
+    kind = forms.ChoiceField(choices=AppointmentKind.choices, initial=AppointmentKind.FOLLOW_UP)
+    notes = forms.CharField(
+        label="Notes for the front desk",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Practical notes only (parking, interpreter): never clinical.",
+    )
+    episode = forms.ModelChoiceField(
+        queryset=EpisodeOfCare.objects.open(), required=False, widget=forms.HiddenInput()
+    )
+    field_order = ["patient", "practitioner", "kind", "start", "minutes", "notes", "episode"]
+
+    def clean_patient(self) -> Patient:
+        number = self.cleaned_data["patient"].strip().upper()
+        patient = Patient.objects.filter(identifier__iexact=number).first()
+        if patient is None:
+            raise forms.ValidationError(f"No patient has the clinic number {number}.")
+        return patient
+
+
+class CancelAppointmentForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for cancelling",
+        max_length=200,
+        help_text="e.g. Patient unwell; physio off sick; rebooked by phone.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class ContactAttemptForm(forms.Form):
+    outcome = forms.ChoiceField(choices=ContactOutcome.choices)
+    note = forms.CharField(max_length=200, required=False)
+
+
+class StartVisitForm(forms.Form):
+    episode = forms.ModelChoiceField(queryset=None, label="Episode of care")
+
+    def __init__(self, *args, episodes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["episode"].queryset = episodes
+        self.helper = FormHelper()
+        self.helper.form_tag = False

@@ -47,6 +47,22 @@ class VisitQuerySet(models.QuerySet):
         return self.filter(episode__patient=patient)
 
 
+class AppointmentQuerySet(models.QuerySet):
+    def active(self) -> "AppointmentQuerySet":
+        """Appointments that hold the physio's time: booked, arrived or attended."""
+        return self.filter(status__in=("booked", "arrived", "attended"))
+
+    def for_practitioner(self, user) -> "AppointmentQuerySet":
+        return self.filter(practitioner=user)
+
+    def overlapping(self, start, end) -> "AppointmentQuerySet":
+        # Half-open intervals [start, end): back-to-back appointments do not overlap.
+        return self.filter(start__lt=end, end__gt=start)
+
+    def upcoming(self, now) -> "AppointmentQuerySet":
+        return self.filter(start__gte=now)
+
+
 def _parse_date(text: str) -> date | None:
     for parse in (_iso, _day_first):
         try:

@@ -3,11 +3,12 @@
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from .managers import EpisodeQuerySet, PatientQuerySet, VisitQuerySet
+from .managers import AppointmentQuerySet, EpisodeQuerySet, PatientQuerySet, VisitQuerySet
 
 # No 0/O or 1/I/L: identifiers are read out over the phone.
 IDENTIFIER_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -246,3 +247,273 @@ class ClinicPermissions(models.Model):
 
     def __str__(self) -> str:
         return "Clinic permissions"
+
+
+# --- The diary ---------------------------------------------------------------------------
+
+
+class AppointmentKind(models.TextChoices):
+    INITIAL = "initial", "Initial assessment"
+    FOLLOW_UP = "follow_up", "Follow-up"
+    DISCHARGE_REVIEW = "discharge_review", "Discharge review"
+
+
+class AppointmentStatus(models.TextChoices):
+    BOOKED = "booked", "Booked"
+    ARRIVED = "arrived", "Arrived"
+    ATTENDED = "attended", "Attended"
+    CANCELLED = "cancelled", "Cancelled"
+    NO_SHOW = "no_show", "Did not attend"
+
+
+# These hold the physio's time: two of them never overlap (see migration 0004).
+ACTIVE_APPOINTMENT_STATUSES = (
+    AppointmentStatus.BOOKED,
+    AppointmentStatus.ARRIVED,
+    AppointmentStatus.ATTENDED,
+)
+
+
+class Appointment(models.Model):
+    """A booked slot in a physio's diary; checking the patient in creates the visit.
+
+    No two active appointments of one practitioner overlap (half-open intervals, so
+    back-to-back is allowed). PostgreSQL enforces it with the exclusion constraint
+    `appointment_no_overlap` (added by migration 0004 on PostgreSQL only, so it is not in
+    `Meta.constraints`); on SQLite `clinic.scheduling` checks inside a write transaction,
+    which `transaction_mode=IMMEDIATE` serialises.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        verbose_name="physio",
+    )
+    episode = models.ForeignKey(
+        EpisodeOfCare,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        null=True,
+        blank=True,
+    )
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    kind = models.CharField(max_length=20, choices=AppointmentKind.choices)
+    status = models.CharField(
+        max_length=10, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
+    )
+    cancel_reason = models.CharField("reason for cancelling", max_length=200, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    notes = models.TextField(
+        "notes for the front desk",
+        blank=True,
+        help_text="Practical notes only (parking, interpreter, wheelchair): never clinical.",
+    )
+    visit = models.OneToOneField(
+        Visit,
+        on_delete=models.PROTECT,
+        related_name="appointment",
+        null=True,
+        blank=True,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start", "id"]
+        permissions = [
+            ("backfill_appointment", "Can book appointments in the past"),
+        ]
+        indexes = [
+            models.Index(fields=["practitioner", "start"], name="appointment_physio_start_idx"),
+            models.Index(fields=["patient", "start"], name="appointment_patient_start_idx"),
+            models.Index(fields=["status", "start"], name="appointment_status_start_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")),
+                name="appointment_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="cancelled") | ~models.Q(cancel_reason=""),
+                name="appointment_cancelled_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        start = timezone.localtime(self.start)
+        return f"{self.get_kind_display()} on {start:%a %d %b %Y %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("clinic:appointment_detail", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_APPOINTMENT_STATUSES
+
+    @property
+    def minutes(self) -> int:
+        return int((self.end - self.start).total_seconds() // 60)
+
+    def get_additional_data(self) -> dict:
+        return {"patient_id": self.patient_id}
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class WeeklyTimes(models.Model):
+    """A weekly recurring stretch of a physio's day, in the clinic's time zone."""
+
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, verbose_name="physio"
+    )
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    start = models.TimeField()
+    end = models.TimeField()
+
+    class Meta:
+        abstract = True
+        ordering = ["practitioner", "weekday", "start"]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
+
+    def clean(self) -> None:
+        if self.start is None or self.end is None:
+            return
+        if self.end <= self.start:
+            raise ValidationError({"end": "The end must be after the start."})
+        if self.practitioner_id is None or self.weekday is None:
+            return
+        overlapping = (
+            type(self)
+            .objects.filter(
+                practitioner_id=self.practitioner_id,
+                weekday=self.weekday,
+                start__lt=self.end,
+                end__gt=self.start,
+            )
+            .exclude(pk=self.pk)
+            .first()
+        )
+        if overlapping is not None:
+            raise ValidationError(f"This overlaps {overlapping} of the same physio.")
+
+
+class WorkingHours(WeeklyTimes):
+    """When a physio sees patients; a physio with none works the clinic's default hours."""
+
+    class Meta(WeeklyTimes.Meta):
+        verbose_name = "working hours"
+        verbose_name_plural = "working hours"
+        default_related_name = "working_hours"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")),
+                name="working_hours_end_after_start",
+            ),
+        ]
+
+
+class WorkingBreak(WeeklyTimes):
+    """A weekly break (lunch, admin time) in which nothing can be booked."""
+
+    label = models.CharField(max_length=60, blank=True, help_text="e.g. Lunch")
+
+    class Meta(WeeklyTimes.Meta):
+        verbose_name = "break"
+        verbose_name_plural = "breaks"
+        default_related_name = "working_breaks"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")),
+                name="working_break_end_after_start",
+            ),
+        ]
+
+
+class ContactOutcome(models.TextChoices):
+    SPOKE = "called", "Called: spoke to the patient"
+    LEFT_MESSAGE = "left_message", "Left a message"
+    WILL_CALL_BACK = "will_call_back", "Patient will call back"
+    NO_ANSWER = "no_answer", "No answer"
+
+
+class ContactAttempt(models.Model):
+    """The front desk tried to reach a patient who is due back or missed an appointment."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="contact_attempts")
+    episode = models.ForeignKey(
+        EpisodeOfCare,
+        on_delete=models.PROTECT,
+        related_name="contact_attempts",
+        null=True,
+        blank=True,
+    )
+    missed_appointment = models.ForeignKey(
+        Appointment,
+        on_delete=models.PROTECT,
+        related_name="contact_attempts",
+        null=True,
+        blank=True,
+    )
+    outcome = models.CharField(max_length=20, choices=ContactOutcome.choices)
+    note = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["episode", "created_at"], name="contact_episode_idx"),
+            models.Index(fields=["missed_appointment", "created_at"], name="contact_missed_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} ({timezone.localtime(self.created_at):%d %b %H:%M})"
+
+    def get_additional_data(self) -> dict:
+        return {"patient_id": self.patient_id}
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """A physio's private iCalendar feed: whoever holds the URL reads it, so it can be
+    revoked (deleted) or replaced by a new token at any time."""
+
+    practitioner = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+    created_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.practitioner}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("clinic:calendar_feed", args=[self.practitioner_id, self.token])

@@ -81,3 +81,31 @@ def revoke(apps, role_permissions: dict[str, list[str]]) -> None:
             group.permissions.remove(
                 *Permission.objects.filter(content_type__app_label=app_label, codename=codename)
             )
+
+
+# The diary (migration 0006_grant_diary_permissions). Both the physios and the front desk
+# book and run the day; only the Clinic admin may book in the past (backfill) and set
+# each physio's working hours and breaks (in the Django admin).
+_DIARY = [
+    "clinic.view_appointment",
+    "clinic.add_appointment",
+    "clinic.change_appointment",
+    "clinic.view_contactattempt",
+    "clinic.add_contactattempt",
+    "clinic.view_workinghours",
+    "clinic.view_workingbreak",
+]
+DIARY_ROLE_PERMISSIONS: dict[str, list[str]] = {
+    PHYSIOTHERAPIST: _DIARY,
+    FRONT_DESK: _DIARY,
+    CLINIC_ADMIN: [
+        *_DIARY,
+        "clinic.backfill_appointment",
+        "clinic.add_workinghours",
+        "clinic.change_workinghours",
+        "clinic.delete_workinghours",
+        "clinic.add_workingbreak",
+        "clinic.change_workingbreak",
+        "clinic.delete_workingbreak",
+    ],
+}

@@ -1,5 +1,7 @@
 """The clinic's own sections of the patient record."""
 
+from django.utils import timezone
+
 from . import selectors
 from .records import RecordSection, record_sections
 
@@ -26,5 +28,27 @@ def register_clinic_sections() -> None:
             order=20,
             permission="clinic.view_clinical_record",
             context=_episodes,
+        )
+    )
+
+
+def _appointments(request, patient) -> dict:
+    appointments = list(patient.appointments.select_related("practitioner").order_by("-start")[:20])
+    now = timezone.now()
+    return {
+        "upcoming": sorted((a for a in appointments if a.start >= now), key=lambda a: a.start),
+        "past": [a for a in appointments if a.start < now][:10],
+    }
+
+
+def register_diary_sections() -> None:
+    record_sections.register(
+        RecordSection(
+            key="appointments",
+            title="Appointments",
+            template="clinic/diary/record_appointments.html",
+            order=15,
+            permission="clinic.view_appointment",
+            context=_appointments,
         )
     )

@@ -5,6 +5,7 @@ working development clinic on SQLite. See the README's "Settings" section.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -54,6 +55,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "auditlog",
+    "django_tasks",
+    "django_tasks_db",
     "clinic",
     "assessments",
     "treatments",
@@ -102,6 +105,12 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    # The test database is a file, not SQLite's shared in-memory database: tests that book
+    # from several threads need real connections with real locking. One file per test run
+    # (process), so runs started side by side in one work tree never delete each other's.
+    _database["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"clinic-test-{os.getpid()}.sqlite3")
     }
 else:
     # Persistent connections, checked before reuse so a restarted server is survived.
@@ -178,6 +187,44 @@ ASSESSMENT_LICENSED_TEXT = os.environ.get("ASSESSMENT_LICENSED_TEXT", "")
 # --- Email --------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "clinic@localhost")
+# For the SMTP backend in production.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Named in appointment reminders, so patients know who wrote and whom to call.
+CLINIC_NAME = os.environ.get("CLINIC_NAME", "The clinic")
+CLINIC_PHONE = os.environ.get("CLINIC_PHONE", "")
+
+# --- Diary --------------------------------------------------------------------------
+# Default length of each kind of appointment; the booking form may change it per booking.
+APPOINTMENT_MINUTES = {
+    "initial": int(os.environ.get("APPOINTMENT_MINUTES_INITIAL", "45")),
+    "follow_up": int(os.environ.get("APPOINTMENT_MINUTES_FOLLOW_UP", "30")),
+    "discharge_review": int(os.environ.get("APPOINTMENT_MINUTES_DISCHARGE_REVIEW", "30")),
+}
+# The diary's grid: free slots start on these boundaries.
+DIARY_SLOT_MINUTES = int(os.environ.get("DIARY_SLOT_MINUTES", "15"))
+# A physio with no working hours of their own (set by the Clinic admin in the Django admin)
+# works these: (weekday with 0 = Monday, start, end), and takes these breaks.
+DIARY_DEFAULT_WORKING_HOURS = [(weekday, "09:00", "17:00") for weekday in range(5)]
+DIARY_DEFAULT_BREAKS = [(weekday, "13:00", "14:00") for weekday in range(5)]
+# Patients who missed an appointment this many days ago or fewer and have not rebooked
+# are on the follow-ups worklist.
+FOLLOW_UP_NO_SHOW_DAYS = int(os.environ.get("FOLLOW_UP_NO_SHOW_DAYS", "90"))
+# Email reminders go this many hours before a booked appointment.
+APPOINTMENT_REMINDER_HOURS = int(os.environ.get("APPOINTMENT_REMINDER_HOURS", "24"))
+
+# --- Background tasks (reminders) -------------------------------------------------------
+# Django's tasks framework (the django-tasks backport) with its database backend: a worker
+# (`manage.py db_worker`) runs what is queued. A larger clinic swaps the backend here.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
 
 # --- Logging ------------------------------------------------------------------------
 LOGGING = {

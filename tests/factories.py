@@ -4,7 +4,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from clinic.models import EpisodeOfCare, Patient, Visit
+from clinic.models import Appointment, EpisodeOfCare, Patient, Visit
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -51,3 +51,18 @@ class VisitFactory(factory.django.DjangoModelFactory):
     practitioner = factory.SelfAttribute("episode.physio")
     kind = "follow_up"
     starts_at = factory.LazyFunction(timezone.now)
+
+
+class AppointmentFactory(factory.django.DjangoModelFactory):
+    """Straight into the database, bypassing clinic.scheduling's rules (for set-ups that
+    need past or odd appointments); tests of booking call scheduling.book()."""
+
+    class Meta:
+        model = Appointment
+
+    patient = factory.SubFactory(PatientFactory)
+    practitioner = factory.SubFactory(UserFactory)
+    start = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=1))
+    end = factory.LazyAttribute(lambda a: a.start + datetime.timedelta(minutes=30))
+    kind = "follow_up"
+    status = "booked"

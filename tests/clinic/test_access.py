@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from tests.factories import AppointmentFactory
+
 pytestmark = pytest.mark.django_db
 
 ROLES = ["anonymous", "physio", "clinic_admin", "front_desk", "no_role_user"]
@@ -64,12 +66,51 @@ PAGES = [
         lambda o: [],
         {"physio": 403, "clinic_admin": 200, "front_desk": 403, "no_role_user": 403},
     ),
+    # The diary: every role but no role at all; starting a visit is the physio's.
+    *[
+        (name, args, {"physio": 200, "clinic_admin": 200, "front_desk": 200, "no_role_user": 403})
+        for name, args in [
+            ("clinic:diary_day", lambda o: []),
+            ("clinic:diary_week", lambda o: [o["physio"].pk]),
+            ("clinic:appointment_create", lambda o: []),
+            ("clinic:appointment_detail", lambda o: [o["appointment"].pk]),
+            ("clinic:appointment_reschedule", lambda o: [o["appointment"].pk]),
+            ("clinic:appointment_cancel", lambda o: [o["appointment"].pk]),
+            ("clinic:follow_ups", lambda o: []),
+        ]
+    ],
+    (
+        "clinic:appointment_start_visit",
+        lambda o: [o["appointment"].pk],
+        {"physio": 200, "clinic_admin": 403, "front_desk": 403, "no_role_user": 403},
+    ),
+    (
+        "clinic:calendar_feed_settings",
+        lambda o: [],
+        {"physio": 200, "clinic_admin": 403, "front_desk": 403, "no_role_user": 403},
+    ),
+    # Changes are POSTs only.
+    *[
+        (name, args, {"physio": 405, "clinic_admin": 405, "front_desk": 405, "no_role_user": 405})
+        for name, args in [
+            ("clinic:appointment_check_in", lambda o: [o["appointment"].pk]),
+            ("clinic:appointment_no_show", lambda o: [o["appointment"].pk]),
+            ("clinic:contact_attempt_add", lambda o: []),
+        ]
+    ],
 ]
 
 
 @pytest.fixture
-def objects(patient, episode, visit):
-    return {"patient": patient, "episode": episode, "visit": visit}
+def objects(patient, episode, visit, physio):
+    appointment = AppointmentFactory(patient=patient, practitioner=physio)
+    return {
+        "patient": patient,
+        "episode": episode,
+        "visit": visit,
+        "physio": physio,
+        "appointment": appointment,
+    }
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -1,0 +1,177 @@
+"""The diary's time arithmetic: working patterns, free slots and the day/week grid.
+
+Pure code (no ORM, no request): times are aware datetimes in the current time zone, a
+physio's week is a `WeeklyPattern`, appointments are anything with `start`, `end` and
+`is_active`. Intervals are half-open, [start, end): back-to-back never overlaps.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any, Protocol
+
+from django.utils import timezone
+
+Span = tuple[time, time]
+
+
+class Timed(Protocol):
+    start: datetime
+    end: datetime
+
+    @property
+    def is_active(self) -> bool: ...
+
+
+def at(day: date, moment: time) -> datetime:
+    """The aware datetime of a wall-clock time on a day, in the current time zone."""
+    return timezone.make_aware(datetime.combine(day, moment))
+
+
+def overlaps(start: datetime, end: datetime, other_start: datetime, other_end: datetime) -> bool:
+    return start < other_end and other_start < end
+
+
+def parse_spans(rows: Iterable[tuple[int, str, str]]) -> dict[int, list[Span]]:
+    """Settings' ("weekday", "09:00", "17:00") rows as {weekday: [(time, time), ...]}."""
+    spans: dict[int, list[Span]] = {}
+    for weekday, start, end in rows:
+        spans.setdefault(weekday, []).append((time.fromisoformat(start), time.fromisoformat(end)))
+    return {weekday: sorted(day_spans) for weekday, day_spans in spans.items()}
+
+
+@dataclass(frozen=True)
+class WeeklyPattern:
+    """When one physio works, and their breaks, for each weekday (0 = Monday)."""
+
+    hours: dict[int, list[Span]] = field(default_factory=dict)
+    breaks: dict[int, list[tuple[time, time, str]]] = field(default_factory=dict)
+
+    def working(self, day: date) -> list[tuple[datetime, datetime]]:
+        return [(at(day, start), at(day, end)) for start, end in self.hours.get(day.weekday(), [])]
+
+    def breaks_on(self, day: date) -> list[tuple[datetime, datetime, str]]:
+        return [
+            (at(day, start), at(day, end), label)
+            for start, end, label in self.breaks.get(day.weekday(), [])
+        ]
+
+    def problem(self, start: datetime, end: datetime) -> str | None:
+        """Why [start, end) (within one day) cannot be booked in this pattern, completing
+        "<physio> ...", or None when it can."""
+        day = timezone.localtime(start).date()
+        working = self.working(day)
+        if not any(begin <= start and end <= finish for begin, finish in working):
+            if not working:
+                return f"works no hours on {day:%A}s"
+            spans = ", ".join(f"{b:%H:%M}–{f:%H:%M}" for b, f in map(_local, working))
+            return f"works {spans} on {day:%A}s"
+        for begin, finish, label in self.breaks_on(day):
+            if overlaps(start, end, begin, finish):
+                name = label or "break"
+                return f"has a break ({name}, {_hm(begin)}–{_hm(finish)}) then"
+        return None
+
+    def free_starts(
+        self,
+        day: date,
+        *,
+        busy: Sequence[tuple[datetime, datetime]],
+        length: timedelta,
+        step: timedelta,
+        not_before: datetime,
+    ) -> list[datetime]:
+        """Every start on the grid of `step` where `length` fits in the working hours,
+        outside breaks and busy times, and not before `not_before`."""
+        blocked = [(b, f) for b, f, _label in self.breaks_on(day)] + list(busy)
+        starts = []
+        for begin, finish in self.working(day):
+            moment = begin
+            while moment + length <= finish:
+                if moment >= not_before and not any(
+                    overlaps(moment, moment + length, b, f) for b, f in blocked
+                ):
+                    starts.append(moment)
+                moment += step
+        return starts
+
+
+def _local(span: tuple[datetime, datetime]) -> tuple[datetime, datetime]:
+    return timezone.localtime(span[0]), timezone.localtime(span[1])
+
+
+def _hm(moment: datetime) -> str:
+    return f"{timezone.localtime(moment):%H:%M}"
+
+
+# --- The grid of the day and week views ------------------------------------------------
+
+
+@dataclass
+class Cell:
+    """One physio × one row of the grid."""
+
+    start: datetime
+    state: str  # "free", "busy", "break", "closed" or "past"
+    appointments: list[Any] = field(default_factory=list)  # those starting in this row
+
+
+@dataclass
+class Column:
+    key: Any  # what the column is: a physio (day view) or a date (week view)
+    day: date
+    cells: list[Cell]
+
+
+def grid_rows(
+    patterns: Iterable[tuple[WeeklyPattern, date]],
+    step: timedelta,
+    default: Span,
+    appointments: Iterable[Timed] = (),
+) -> list[time]:
+    """Row times, on the grid of `step`, covering every column's working hours and every
+    appointment shown (a backfilled one may lie outside them); `default` when both are
+    empty."""
+    spans = [span for pattern, day in patterns for span in pattern.hours.get(day.weekday(), [])]
+    for appointment in appointments:
+        start, end = timezone.localtime(appointment.start), timezone.localtime(appointment.end)
+        spans.append((start.time(), end.time() if end.date() == start.date() else time.max))
+    spans = spans or [default]
+    earliest, latest = min(start for start, _ in spans), max(end for _, end in spans)
+    every = max(1, int(step.total_seconds() // 60))
+    minutes = (earliest.hour * 60 + earliest.minute) // every * every
+    rows = []
+    while minutes < 24 * 60 and time(minutes // 60, minutes % 60) < latest:
+        rows.append(time(minutes // 60, minutes % 60))
+        minutes += every
+    return rows
+
+
+def grid_column(
+    key: Any,
+    day: date,
+    pattern: WeeklyPattern,
+    appointments: Sequence[Timed],
+    *,
+    rows: Sequence[time],
+    step: timedelta,
+    now: datetime,
+) -> Column:
+    working, breaks = pattern.working(day), pattern.breaks_on(day)
+    cells = []
+    for row in rows:
+        start = at(day, row)
+        end = start + step
+        cell = Cell(
+            start=start,
+            state="closed",
+            appointments=[a for a in appointments if start <= a.start < end],
+        )
+        if any(a.is_active and overlaps(start, end, a.start, a.end) for a in appointments):
+            cell.state = "busy"
+        elif any(overlaps(start, end, b, f) for b, f, _label in breaks):
+            cell.state = "break"
+        elif any(b <= start and end <= f for b, f in working):
+            cell.state = "free" if start >= now else "past"
+        cells.append(cell)
+    return Column(key=key, day=day, cells=cells)

@@ -1,0 +1,543 @@
+"""The diary: booking, rescheduling, check-in, the follow-ups worklist, calendar feeds.
+
+Stable API (see README, "Stable Python API"):
+
+    book(*, practitioner, patient, start, end, kind, episode=None) -> Appointment
+        raises SlotUnavailable (`.clashing` is the appointment in the way) on overlap, and
+        SchedulingError (a message for the user) for any other rule.
+
+Every path that puts an appointment in the diary (the booking form, one click from the
+grid or the worklist, rescheduling) goes through `_place()`, which owns the no-overlap
+rule: checked first for a readable message, then guaranteed by the database (the
+exclusion constraint on PostgreSQL; on SQLite the check runs in a write transaction that
+`transaction_mode=IMMEDIATE` serialises).
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Exists,
+    Func,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.utils import timezone
+
+from . import services
+from .diary import WeeklyPattern, parse_spans
+from .models import (
+    ACTIVE_APPOINTMENT_STATUSES,
+    Appointment,
+    AppointmentKind,
+    AppointmentStatus,
+    CalendarFeed,
+    ContactAttempt,
+    EpisodeOfCare,
+    Patient,
+    Visit,
+    VisitKind,
+    WorkingBreak,
+    WorkingHours,
+    new_calendar_token,
+)
+
+# The exclusion constraint of migration 0005 (PostgreSQL only).
+NO_OVERLAP_CONSTRAINT = "appointment_no_overlap"
+
+VISIT_KIND = {
+    AppointmentKind.INITIAL: VisitKind.INITIAL,
+    AppointmentKind.FOLLOW_UP: VisitKind.FOLLOW_UP,
+    AppointmentKind.DISCHARGE_REVIEW: VisitKind.DISCHARGE,
+}
+
+
+class SchedulingError(services.ClinicError):
+    """A diary rule was broken; the message is for the user."""
+
+
+class SlotUnavailable(SchedulingError):
+    """The physio already has an active appointment overlapping the requested time."""
+
+    def __init__(self, clashing: Appointment | None):
+        self.clashing = clashing
+        if clashing is None:
+            message = "The physio already has an appointment at that time."
+        else:
+            message = (
+                f"{display_name(clashing.practitioner)} already has an appointment at that "
+                f"time: {clashing.patient.full_name}, {clashing.get_kind_display()}, "
+                f"{time_range(clashing)}."
+            )
+        super().__init__(message)
+
+
+def display_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def time_range(appointment: Appointment) -> str:
+    start, end = timezone.localtime(appointment.start), timezone.localtime(appointment.end)
+    return f"{start:%a %-d %b %Y %H:%M}–{end:%H:%M}"
+
+
+def appointment_length(kind: str) -> timedelta:
+    return timedelta(minutes=settings.APPOINTMENT_MINUTES[kind])
+
+
+def slot_step() -> timedelta:
+    return timedelta(minutes=settings.DIARY_SLOT_MINUTES)
+
+
+# --- Working patterns ----------------------------------------------------------------
+
+
+def weekly_patterns(practitioner_ids: Iterable[int]) -> dict[int, WeeklyPattern]:
+    """Each physio's working hours and breaks, in two queries; physios with no hours of
+    their own get the clinic's default hours and breaks (settings)."""
+    ids = list(practitioner_ids)
+    hours: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+    breaks: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+    for row in WorkingHours.objects.filter(practitioner_id__in=ids).order_by("start"):
+        hours[row.practitioner_id][row.weekday].append((row.start, row.end))
+    for row in WorkingBreak.objects.filter(practitioner_id__in=ids).order_by("start"):
+        breaks[row.practitioner_id][row.weekday].append((row.start, row.end, row.label))
+    default = WeeklyPattern(
+        hours=parse_spans(settings.DIARY_DEFAULT_WORKING_HOURS),
+        breaks={
+            weekday: [(start, end, "Lunch") for start, end in spans]
+            for weekday, spans in parse_spans(settings.DIARY_DEFAULT_BREAKS).items()
+        },
+    )
+    return {
+        pk: WeeklyPattern(hours=dict(hours[pk]), breaks=dict(breaks[pk]))
+        if pk in hours
+        else default
+        for pk in ids
+    }
+
+
+# --- Writes ------------------------------------------------------------------------------
+
+
+def book(
+    *,
+    practitioner,
+    patient: Patient,
+    start: datetime,
+    end: datetime,
+    kind: str,
+    episode: EpisodeOfCare | None = None,
+    notes: str = "",
+    created_by=None,
+    allow_past: bool = False,
+) -> Appointment:
+    """Put a new appointment in the physio's diary.
+
+    `allow_past` lets a Clinic admin backfill (views pass the user's
+    `clinic.backfill_appointment` permission).
+    """
+    if episode is not None and (episode.patient_id != patient.pk or not episode.is_open):
+        raise SchedulingError("Choose an open episode of care of this patient.")
+    appointment = Appointment(
+        practitioner=practitioner,
+        patient=patient,
+        start=start,
+        end=end,
+        kind=kind,
+        episode=episode,
+        notes=notes,
+        created_by=created_by,
+    )
+    return _place(appointment, allow_past=allow_past)
+
+
+def reschedule(
+    *,
+    appointment: Appointment,
+    start: datetime,
+    end: datetime,
+    practitioner=None,
+    allow_past: bool = False,
+) -> Appointment:
+    """Move a booked appointment (to another time, or another physio)."""
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise SchedulingError("Only a booked appointment can be moved.")
+    appointment.start, appointment.end = start, end
+    if practitioner is not None:
+        appointment.practitioner = practitioner
+    # A new time deserves its own reminder.
+    appointment.reminder_sent_at = None
+    return _place(appointment, allow_past=allow_past)
+
+
+def _place(appointment: Appointment, *, allow_past: bool) -> Appointment:
+    start, end = appointment.start, appointment.end
+    if end <= start:
+        raise SchedulingError("The appointment must end after it starts.")
+    if timezone.localtime(start).date() != timezone.localtime(end - timedelta.resolution).date():
+        raise SchedulingError("An appointment must start and end on the same day.")
+    if start < timezone.now() and not allow_past:
+        raise SchedulingError(
+            "That time is in the past. Only the Clinic admin can add appointments in the past."
+        )
+    pattern = weekly_patterns([appointment.practitioner_id])[appointment.practitioner_id]
+    problem = pattern.problem(start, end)
+    if problem:
+        raise SchedulingError(f"{display_name(appointment.practitioner)} {problem}.")
+    try:
+        # On SQLite this transaction holds the write lock from its first statement, so no
+        # other booking can slip in between the check and the save.
+        with transaction.atomic():
+            clash = _first_clash(appointment)
+            if clash is not None:
+                raise SlotUnavailable(clash)
+            _check_patient_is_free(appointment)
+            appointment.full_clean()
+            appointment.save()
+    except IntegrityError as error:
+        if _constraint_name(error) != NO_OVERLAP_CONSTRAINT:
+            raise
+        # A concurrent booking won the race: PostgreSQL refused ours. It has committed, so
+        # it is visible now.
+        raise SlotUnavailable(_first_clash(appointment)) from error
+    return appointment
+
+
+def _first_clash(appointment: Appointment) -> Appointment | None:
+    return (
+        Appointment.objects.active()
+        .for_practitioner(appointment.practitioner_id)
+        .overlapping(appointment.start, appointment.end)
+        .exclude(pk=appointment.pk)
+        .select_related("patient", "practitioner")
+        .first()
+    )
+
+
+def _check_patient_is_free(appointment: Appointment) -> None:
+    other = (
+        Appointment.objects.active()
+        .filter(patient_id=appointment.patient_id)
+        .overlapping(appointment.start, appointment.end)
+        .exclude(pk=appointment.pk)
+        .select_related("practitioner")
+        .first()
+    )
+    if other is not None:
+        raise SchedulingError(
+            f"{appointment.patient.full_name} already has an appointment then: "
+            f"{other.get_kind_display()} with {display_name(other.practitioner)}, "
+            f"{time_range(other)}."
+        )
+
+
+def _constraint_name(error: IntegrityError) -> str | None:
+    diag = getattr(error.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None)
+
+
+@transaction.atomic
+def cancel(*, appointment: Appointment, reason: str) -> Appointment:
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise SchedulingError(
+            f"Only a booked appointment can be cancelled; this one is "
+            f"{appointment.get_status_display().lower()}."
+        )
+    if not reason.strip():
+        raise SchedulingError("Give a reason for cancelling.")
+    appointment.status = AppointmentStatus.CANCELLED
+    appointment.cancel_reason = reason.strip()
+    appointment.cancelled_at = timezone.now()
+    appointment.save()
+    return appointment
+
+
+@transaction.atomic
+def mark_no_show(*, appointment: Appointment) -> Appointment:
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise SchedulingError("Only a booked appointment can be marked as not attended.")
+    if appointment.start > timezone.now():
+        raise SchedulingError("A patient can be marked as not attended once the time has come.")
+    appointment.status = AppointmentStatus.NO_SHOW
+    appointment.save()
+    return appointment
+
+
+@transaction.atomic
+def check_in(*, appointment: Appointment, episode: EpisodeOfCare | None = None) -> Appointment:
+    """The patient has arrived: start their visit, linked to the appointment.
+
+    The visit goes into the appointment's episode, else the given one, else the patient's
+    only open episode. With none (a new patient's initial assessment) or several, the
+    patient is marked arrived without a visit: the physio opens or chooses the episode
+    and starts the visit from the appointment (`start_visit`), since choosing an episode
+    means reading clinical content the front desk does not see.
+    """
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise SchedulingError(
+            f"Only a booked appointment can be checked in; this one is "
+            f"{appointment.get_status_display().lower()}."
+        )
+    if timezone.localtime(appointment.start).date() != timezone.localdate():
+        raise SchedulingError("A patient can only be checked in on the day of the appointment.")
+    appointment.status = AppointmentStatus.ARRIVED
+    appointment.save()
+    episode = episode or appointment.episode
+    if episode is None:
+        open_episodes = list(EpisodeOfCare.objects.open().filter(patient=appointment.patient_id))
+        episode = open_episodes[0] if len(open_episodes) == 1 else None
+    if episode is not None:
+        _start_visit(appointment, episode)
+    return appointment
+
+
+@transaction.atomic
+def start_visit(*, appointment: Appointment, episode: EpisodeOfCare) -> Visit:
+    """Start the visit of an arrived appointment in an episode the physio chose."""
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if appointment.status != AppointmentStatus.ARRIVED or appointment.visit_id:
+        raise SchedulingError("This appointment already has its visit, or was not checked in.")
+    return _start_visit(appointment, episode)
+
+
+def _start_visit(appointment: Appointment, episode: EpisodeOfCare) -> Visit:
+    if episode.patient_id != appointment.patient_id:
+        raise SchedulingError("That episode belongs to another patient.")
+    visit = services.visit_start(
+        episode=episode,
+        practitioner=appointment.practitioner,
+        kind=VISIT_KIND[appointment.kind],
+        starts_at=appointment.start,
+    )
+    appointment.episode = episode
+    appointment.visit = visit
+    appointment.save()
+    return visit
+
+
+def mark_attended_on_signing(sender, *, visit: Visit, **kwargs) -> None:
+    """visit_signing receiver: the appointment of a signed visit was attended."""
+    for appointment in Appointment.objects.filter(visit=visit, status=AppointmentStatus.ARRIVED):
+        appointment.status = AppointmentStatus.ATTENDED
+        appointment.save(update_fields=["status", "updated_at"])  # saved, so audited
+
+
+@transaction.atomic
+def contact_attempt_add(
+    *,
+    patient: Patient,
+    outcome: str,
+    created_by,
+    note: str = "",
+    episode: EpisodeOfCare | None = None,
+    missed_appointment: Appointment | None = None,
+) -> ContactAttempt:
+    attempt = ContactAttempt(
+        patient=patient,
+        outcome=outcome,
+        note=note,
+        created_by=created_by,
+        episode=episode,
+        missed_appointment=missed_appointment,
+    )
+    attempt.full_clean()
+    attempt.save()
+    return attempt
+
+
+@transaction.atomic
+def calendar_feed_renew(*, practitioner) -> CalendarFeed:
+    """Give the physio a feed URL with a new secret: any old URL stops working."""
+    feed, _created = CalendarFeed.objects.get_or_create(practitioner=practitioner)
+    feed.token = new_calendar_token()
+    feed.save()
+    return feed
+
+
+def calendar_feed_revoke(*, practitioner) -> None:
+    CalendarFeed.objects.filter(practitioner=practitioner).delete()
+
+
+# --- Reads -------------------------------------------------------------------------------
+
+
+def free_starts(
+    *, practitioner_id: int, day: date, length: timedelta, pattern: WeeklyPattern | None = None
+) -> list[datetime]:
+    pattern = pattern or weekly_patterns([practitioner_id])[practitioner_id]
+    busy = list(
+        Appointment.objects.active()
+        .for_practitioner(practitioner_id)
+        .filter(start__date__lte=day, end__date__gte=day)
+        .values_list("start", "end")
+    )
+    return pattern.free_starts(
+        day, busy=busy, length=length, step=slot_step(), not_before=timezone.now()
+    )
+
+
+def next_free_slot(
+    *, practitioner_id: int, near: date, length: timedelta, days: int = 28
+) -> datetime | None:
+    """The first free slot of the physio on or after `near` (or today, if that is past),
+    within `days` days: three queries whatever the range."""
+    first = max(near, timezone.localdate())
+    last = first + timedelta(days=days)
+    pattern = weekly_patterns([practitioner_id])[practitioner_id]
+    busy_by_day: dict[date, list] = defaultdict(list)
+    for start, end in (
+        Appointment.objects.active()
+        .for_practitioner(practitioner_id)
+        .filter(start__lt=_midnight(last + timedelta(days=1)), end__gt=_midnight(first))
+        .values_list("start", "end")
+    ):
+        busy_by_day[timezone.localtime(start).date()].append((start, end))
+    now = timezone.now()
+    day = first
+    while day <= last:
+        starts = pattern.free_starts(
+            day, busy=busy_by_day[day], length=length, step=slot_step(), not_before=now
+        )
+        if starts:
+            return starts[0]
+        day += timedelta(days=1)
+    return None
+
+
+def _midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def appointments_between(start: datetime, end: datetime) -> QuerySet:
+    return (
+        Appointment.objects.overlapping(start, end)
+        .exclude(status=AppointmentStatus.CANCELLED)
+        .select_related("patient", "practitioner")
+    )
+
+
+@dataclass(frozen=True)
+class Worklist:
+    due: list[EpisodeOfCare]
+    missed: list[Appointment]
+    horizon: date
+
+
+def follow_ups_due(*, within_days: int, now: datetime | None = None) -> Worklist:
+    """The front desk's worklist, in two queries.
+
+    `due`: open episodes with a follow-up interval whose next visit (last visit + interval)
+    falls before the end of the window (today + `within_days`) or is overdue, and whose
+    patient has no future appointment. Annotated with `last_visit_at`, `due_at` and the
+    latest contact attempt since the last visit (`contact_outcome`, `contact_at`,
+    `contact_count`).
+
+    `missed`: appointments not attended (no-show) in the last FOLLOW_UP_NO_SHOW_DAYS days
+    whose patient has booked nothing since (the latest such one per patient), unless
+    their episode has been discharged; annotated the same way for contacts.
+    """
+    now = now or timezone.now()
+    horizon = timezone.localdate(now) + timedelta(days=within_days)
+    end_of_window = _midnight(horizon + timedelta(days=1))
+    future_booking = Appointment.objects.filter(
+        patient=OuterRef("patient"),
+        status__in=(AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED),
+        start__gte=now,
+    )
+    last_visit = (
+        Visit.objects.filter(episode=OuterRef("pk"))
+        .order_by()
+        .values("episode")
+        .annotate(last=Max("starts_at"))
+        .values("last")
+    )
+    episode_contacts = ContactAttempt.objects.filter(
+        episode=OuterRef("pk"), created_at__gte=OuterRef("last_visit_at")
+    ).order_by("-created_at", "-id")
+    due = (
+        EpisodeOfCare.objects.open()
+        .filter(follow_up_interval_days__isnull=False)
+        .annotate(last_visit_at=Subquery(last_visit, output_field=DateTimeField()))
+        .filter(last_visit_at__isnull=False)
+        .annotate(
+            due_at=AddDays("last_visit_at", "follow_up_interval_days"),
+            contact_outcome=Subquery(episode_contacts.values("outcome")[:1]),
+            contact_at=Subquery(episode_contacts.values("created_at")[:1]),
+            contact_count=Subquery(_count(episode_contacts, "episode")),
+        )
+        .filter(due_at__lt=end_of_window)
+        .exclude(Exists(future_booking))
+        .select_related("patient", "physio")
+        .order_by("due_at", "pk")
+    )
+    later_booking = Appointment.objects.filter(
+        patient=OuterRef("patient"),
+        status__in=ACTIVE_APPOINTMENT_STATUSES,
+        start__gt=OuterRef("start"),
+    )
+    later_no_show = Appointment.objects.filter(
+        patient=OuterRef("patient"), status=AppointmentStatus.NO_SHOW, start__gt=OuterRef("start")
+    )
+    missed_contacts = ContactAttempt.objects.filter(missed_appointment=OuterRef("pk")).order_by(
+        "-created_at", "-id"
+    )
+    missed = (
+        Appointment.objects.filter(
+            status=AppointmentStatus.NO_SHOW,
+            start__gte=now - timedelta(days=settings.FOLLOW_UP_NO_SHOW_DAYS),
+        )
+        .filter(Q(episode__isnull=True) | Q(episode__status="open"))
+        .exclude(Exists(later_booking))
+        .exclude(Exists(later_no_show))
+        .annotate(
+            contact_outcome=Subquery(missed_contacts.values("outcome")[:1]),
+            contact_at=Subquery(missed_contacts.values("created_at")[:1]),
+            contact_count=Subquery(_count(missed_contacts, "missed_appointment")),
+        )
+        .select_related("patient", "practitioner")
+        .order_by("start", "pk")
+    )
+    return Worklist(due=list(due), missed=list(missed), horizon=horizon)
+
+
+class AddDays(Func):
+    """A datetime plus a column's whole number of days, computed in the database."""
+
+    arity = 2
+    output_field = DateTimeField()
+
+    def as_sql(self, compiler, connection, **extra):
+        raise NotImplementedError(f"AddDays has no SQL for {connection.vendor}.")
+
+    def _parts(self, compiler):
+        moment, moment_params = compiler.compile(self.source_expressions[0])
+        days, days_params = compiler.compile(self.source_expressions[1])
+        return moment, days, (*moment_params, *days_params)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        moment, days, params = self._parts(compiler)
+        return f"({moment} + make_interval(days => {days}))", params
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # Django keeps SQLite datetimes as UTC text; strftime keeps that shape (%f adds
+        # the milliseconds). `%%` is a literal `%` once Django fills in the parameters.
+        moment, days, params = self._parts(compiler)
+        shape = "'%%Y-%%m-%%d %%H:%%M:%%f'"
+        return f"strftime({shape}, {moment}, '+' || {days} || ' days')", params
+
+
+def _count(attempts: QuerySet, per: str) -> QuerySet:
+    return attempts.order_by().values(per).annotate(n=Count("pk")).values("n")

@@ -1,0 +1,531 @@
+"""The diary pages: day and week views, booking, the follow-ups worklist, calendar feeds.
+
+The front desk uses every page here except starting a visit; nothing on them is clinical
+(no notes, no complaint): an episode is shown by its physio only, unless the user may read
+clinical records.
+"""
+
+import secrets
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
+
+import icalendar
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Max
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from . import scheduling, selectors, services
+from .diary import grid_column, grid_rows
+from .forms import (
+    AppointmentForm,
+    AppointmentTimeForm,
+    CancelAppointmentForm,
+    ContactAttemptForm,
+    StartVisitForm,
+)
+from .models import (
+    Appointment,
+    AppointmentKind,
+    AppointmentStatus,
+    CalendarFeed,
+    ContactOutcome,
+    EpisodeOfCare,
+    Patient,
+)
+from .views import require
+
+WORKLIST_WINDOWS = (7, 14, 28)
+
+
+def _day_from(request: HttpRequest) -> date:
+    try:
+        return date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        return timezone.localdate()
+
+
+def _midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+
+
+def _rows_by_time(rows, columns, physio_of) -> list[tuple]:
+    """[(row time, [(cell, physio id), ...]), ...]: the grid as the template walks it."""
+    return [
+        (row, [(column.cells[index], physio_of(column)) for column in columns])
+        for index, row in enumerate(rows)
+    ]
+
+
+def _book_query(request: HttpRequest) -> str:
+    """Carry a patient chosen before opening the diary into its one-click booking links."""
+    patient = request.GET.get("patient", "")
+    return urlencode({"patient": patient}) if patient.isdigit() else ""
+
+
+@require("clinic.view_appointment")
+def diary_day(request: HttpRequest) -> HttpResponse:
+    """All physios side by side for one day."""
+    day = _day_from(request)
+    physios = list(selectors.physiotherapists())
+    patterns = scheduling.weekly_patterns(p.pk for p in physios)
+    by_physio = defaultdict(list)
+    for appointment in scheduling.appointments_between(
+        _midnight(day), _midnight(day + timedelta(days=1))
+    ):
+        by_physio[appointment.practitioner_id].append(appointment)
+    step = scheduling.slot_step()
+    rows = grid_rows(
+        ((patterns[p.pk], day) for p in physios),
+        step,
+        _default_span(),
+        [a for p in physios for a in by_physio[p.pk]],
+    )
+    now = timezone.now()
+    columns = [
+        grid_column(p, day, patterns[p.pk], by_physio[p.pk], rows=rows, step=step, now=now)
+        for p in physios
+    ]
+    return render(
+        request,
+        "clinic/diary/day.html",
+        {
+            "day": day,
+            "previous": day - timedelta(days=1),
+            "next": day + timedelta(days=1),
+            "today": timezone.localdate(),
+            "columns": columns,
+            "table": _rows_by_time(rows, columns, lambda column: column.key.pk),
+            "book_query": _book_query(request),
+        },
+    )
+
+
+@require("clinic.view_appointment")
+def diary_week(request: HttpRequest, practitioner_pk: int) -> HttpResponse:
+    """One physio's week, Monday to Sunday (weekend days only when they work or are booked)."""
+    physio = get_object_or_404(selectors.physiotherapists(), pk=practitioner_pk)
+    day = _day_from(request)
+    monday = day - timedelta(days=day.weekday())
+    days = [monday + timedelta(days=offset) for offset in range(7)]
+    pattern = scheduling.weekly_patterns([physio.pk])[physio.pk]
+    by_day = defaultdict(list)
+    for appointment in scheduling.appointments_between(
+        _midnight(monday), _midnight(monday + timedelta(days=7))
+    ).filter(practitioner=physio):
+        by_day[timezone.localtime(appointment.start).date()].append(appointment)
+    days = [d for d in days if d.weekday() < 5 or pattern.hours.get(d.weekday()) or by_day[d]]
+    step = scheduling.slot_step()
+    rows = grid_rows(
+        ((pattern, d) for d in days), step, _default_span(), [a for d in days for a in by_day[d]]
+    )
+    now = timezone.now()
+    columns = [grid_column(d, d, pattern, by_day[d], rows=rows, step=step, now=now) for d in days]
+    return render(
+        request,
+        "clinic/diary/week.html",
+        {
+            "physio": physio,
+            "physios": selectors.physiotherapists(),
+            "day": day,
+            "monday": monday,
+            "previous": monday - timedelta(days=7),
+            "next": monday + timedelta(days=7),
+            "today": timezone.localdate(),
+            "columns": columns,
+            "table": _rows_by_time(rows, columns, lambda column: physio.pk),
+            "book_query": _book_query(request),
+        },
+    )
+
+
+def _default_span():
+    spans = [(start, end) for _weekday, start, end in settings.DIARY_DEFAULT_WORKING_HOURS]
+    start = min((s for s, _e in spans), default="09:00")
+    end = max((e for _s, e in spans), default="17:00")
+    return datetime.strptime(start, "%H:%M").time(), datetime.strptime(end, "%H:%M").time()
+
+
+# --- Booking -----------------------------------------------------------------------------
+
+
+@require("clinic.add_appointment")
+def appointment_create(request: HttpRequest) -> HttpResponse:
+    """The booking form. GET parameters prefill it: `patient`, `practitioner`, `start`
+    (ISO), `kind`; `episode` (from the worklist) fills the patient, their physio and the
+    next free slot near the follow-up's due date; `propose=1` proposes the next free slot
+    of the chosen physio."""
+    physios = selectors.physiotherapists()
+    params = request.GET
+    episode = _open_episode(params.get("episode"))
+    patient = episode.patient if episode else _patient(params.get("patient"))
+    initial = {
+        "patient": patient.identifier if patient else "",
+        "kind": params.get("kind") or AppointmentKind.FOLLOW_UP,
+        "practitioner": episode.physio_id if episode else params.get("practitioner"),
+        "start": params.get("start"),
+        "episode": episode.pk if episode else None,
+    }
+    if initial["kind"] not in AppointmentKind.values:
+        initial["kind"] = AppointmentKind.FOLLOW_UP
+    proposed = None
+    if patient and not initial["practitioner"]:
+        initial["practitioner"] = (
+            EpisodeOfCare.objects.open()
+            .filter(patient=patient)
+            .values_list("physio_id", flat=True)
+            .first()
+        )
+    if request.method == "GET" and (episode or params.get("propose")) and not initial["start"]:
+        physio_id = _int(initial["practitioner"])
+        if physio_id and physios.filter(pk=physio_id).exists():
+            near = _follow_up_due(episode) if episode else timezone.localdate()
+            proposed = scheduling.next_free_slot(
+                practitioner_id=physio_id,
+                near=near,
+                length=scheduling.appointment_length(initial["kind"]),
+            )
+            if proposed:
+                initial["start"] = timezone.localtime(proposed).strftime("%Y-%m-%dT%H:%M")
+            else:
+                messages.warning(request, "No free slot in the next four weeks: choose a time.")
+    form = AppointmentForm(request.POST or None, physios=physios, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        minutes = data["minutes"] or settings.APPOINTMENT_MINUTES[data["kind"]]
+        try:
+            appointment = scheduling.book(
+                practitioner=data["practitioner"],
+                patient=data["patient"],
+                start=data["start"],
+                end=data["start"] + timedelta(minutes=minutes),
+                kind=data["kind"],
+                episode=data["episode"],
+                notes=data["notes"],
+                created_by=request.user,
+                allow_past=request.user.has_perm("clinic.backfill_appointment"),
+            )
+        except scheduling.SchedulingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                f"Booked: {appointment.patient.full_name} with "
+                f"{scheduling.display_name(appointment.practitioner)}, "
+                f"{scheduling.time_range(appointment)}.",
+            )
+            day = timezone.localtime(appointment.start).date()
+            return redirect(f"{reverse('clinic:diary_day')}?date={day:%Y-%m-%d}")
+    query = params.get("q", "").strip()
+    matches = []
+    if query and not patient:
+        keep = {k: v for k, v in params.items() if k not in {"q", "patient"}}
+        matches = [
+            (match, "?" + urlencode({**keep, "patient": match.pk}))
+            for match in Patient.objects.search(query)[:10]
+        ]
+    return render(
+        request,
+        "clinic/diary/appointment_form.html",
+        {
+            "form": form,
+            "patient": patient,
+            "proposed": proposed,
+            "query": query,
+            "matches": matches,
+            "searched": bool(query),
+            "params": {k: v for k, v in params.items() if k not in {"q", "patient"}},
+        },
+    )
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _patient(pk) -> Patient | None:
+    pk = _int(pk)
+    return Patient.objects.filter(pk=pk).first() if pk else None
+
+
+def _open_episode(pk) -> EpisodeOfCare | None:
+    pk = _int(pk)
+    if not pk:
+        return None
+    return EpisodeOfCare.objects.open().select_related("patient").filter(pk=pk).first()
+
+
+def _follow_up_due(episode: EpisodeOfCare) -> date:
+    last = episode.visits.aggregate(last=Max("starts_at"))["last"]
+    if last is None or not episode.follow_up_interval_days:
+        return timezone.localdate()
+    return timezone.localtime(last).date() + timedelta(days=episode.follow_up_interval_days)
+
+
+def _get_appointment(pk: int) -> Appointment:
+    return get_object_or_404(
+        Appointment.objects.select_related("patient", "practitioner", "episode", "created_by"),
+        pk=pk,
+    )
+
+
+@require("clinic.view_appointment")
+def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = _get_appointment(pk)
+    return render(
+        request,
+        "clinic/diary/appointment_detail.html",
+        {
+            "appointment": appointment,
+            "patient": appointment.patient,
+            "can_start_visit": (
+                appointment.status == AppointmentStatus.ARRIVED
+                and not appointment.visit_id
+                and request.user.has_perm("clinic.add_visit")
+                and request.user.has_perm("clinic.view_clinical_record")
+            ),
+            "today": timezone.localdate(),
+            "started": appointment.start <= timezone.now(),
+        },
+    )
+
+
+@require("clinic.change_appointment")
+def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = _get_appointment(pk)
+    physios = selectors.physiotherapists()
+    form = AppointmentTimeForm(
+        request.POST or None,
+        physios=physios,
+        initial={
+            "practitioner": appointment.practitioner_id,
+            "start": timezone.localtime(appointment.start).strftime("%Y-%m-%dT%H:%M"),
+            "minutes": appointment.minutes,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        minutes = data["minutes"] or settings.APPOINTMENT_MINUTES[appointment.kind]
+        try:
+            scheduling.reschedule(
+                appointment=appointment,
+                practitioner=data["practitioner"],
+                start=data["start"],
+                end=data["start"] + timedelta(minutes=minutes),
+                allow_past=request.user.has_perm("clinic.backfill_appointment"),
+            )
+        except scheduling.SchedulingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Moved to {scheduling.time_range(appointment)}.")
+            return redirect(appointment)
+    return render(
+        request,
+        "clinic/diary/appointment_reschedule.html",
+        {"form": form, "appointment": appointment, "patient": appointment.patient},
+    )
+
+
+@require("clinic.change_appointment")
+def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = _get_appointment(pk)
+    form = CancelAppointmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            scheduling.cancel(appointment=appointment, reason=form.cleaned_data["reason"])
+        except scheduling.SchedulingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Appointment cancelled; the time is free again.")
+            return redirect(appointment)
+    return render(
+        request,
+        "clinic/diary/appointment_cancel.html",
+        {"form": form, "appointment": appointment, "patient": appointment.patient},
+    )
+
+
+@require_POST
+@require("clinic.change_appointment")
+def appointment_check_in(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = _get_appointment(pk)
+    try:
+        appointment = scheduling.check_in(appointment=appointment)
+    except services.ClinicError as error:
+        messages.error(request, str(error))
+    else:
+        if appointment.visit_id:
+            messages.success(request, f"{appointment.patient.full_name} has arrived.")
+        else:
+            messages.success(
+                request,
+                f"{appointment.patient.full_name} has arrived. The physio will choose the "
+                "episode of care and start the visit.",
+            )
+    return redirect(appointment)
+
+
+@require_POST
+@require("clinic.change_appointment")
+def appointment_no_show(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = _get_appointment(pk)
+    try:
+        scheduling.mark_no_show(appointment=appointment)
+    except scheduling.SchedulingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Marked as not attended; the patient is on the follow-ups list.")
+    return redirect(appointment)
+
+
+@require("clinic.add_visit")
+@require("clinic.view_clinical_record")
+def appointment_start_visit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The physio chooses the episode for an arrived patient and starts the visit."""
+    appointment = _get_appointment(pk)
+    episodes = EpisodeOfCare.objects.open().filter(patient=appointment.patient)
+    form = StartVisitForm(request.POST or None, episodes=episodes)
+    if request.method == "POST" and form.is_valid():
+        try:
+            visit = scheduling.start_visit(
+                appointment=appointment, episode=form.cleaned_data["episode"]
+            )
+        except services.ClinicError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect(visit)
+    return render(
+        request,
+        "clinic/diary/appointment_start_visit.html",
+        {"form": form, "appointment": appointment, "patient": appointment.patient},
+    )
+
+
+# --- Follow-ups due ------------------------------------------------------------------------
+
+
+@require("clinic.view_appointment")
+def follow_ups(request: HttpRequest) -> HttpResponse:
+    within = _int(request.GET.get("within"))
+    within = within if within in WORKLIST_WINDOWS else 14
+    worklist = scheduling.follow_ups_due(within_days=within)
+    today = timezone.localdate()
+    for episode in worklist.due:
+        episode.due_on = timezone.localtime(episode.due_at).date()
+        episode.days_overdue = (today - episode.due_on).days
+    for row in [*worklist.due, *worklist.missed]:
+        row.contact_label = ContactOutcome(row.contact_outcome).label if row.contact_outcome else ""
+    return render(
+        request,
+        "clinic/diary/follow_ups.html",
+        {
+            "worklist": worklist,
+            "within": within,
+            "windows": WORKLIST_WINDOWS,
+            "today": today,
+            "contact_form": ContactAttemptForm(),
+        },
+    )
+
+
+@require_POST
+@require("clinic.add_contactattempt")
+def contact_attempt_add(request: HttpRequest) -> HttpResponse:
+    form = ContactAttemptForm(request.POST)
+    episode = _open_episode(request.POST.get("episode"))
+    missed = None
+    if not episode:
+        missed_pk = _int(request.POST.get("missed_appointment"))
+        missed = Appointment.objects.filter(pk=missed_pk, status=AppointmentStatus.NO_SHOW).first()
+    if not form.is_valid() or not (episode or missed):
+        messages.error(request, "Choose what happened when you called.")
+    else:
+        scheduling.contact_attempt_add(
+            patient=episode.patient if episode else missed.patient,
+            episode=episode,
+            missed_appointment=missed,
+            outcome=form.cleaned_data["outcome"],
+            note=form.cleaned_data["note"],
+            created_by=request.user,
+        )
+        messages.success(request, "Contact attempt logged.")
+    within = _int(request.POST.get("within")) or 14
+    return redirect(f"{reverse('clinic:follow_ups')}?within={within}")
+
+
+# --- Calendar feed -------------------------------------------------------------------------
+
+
+@require("clinic.view_appointment")
+def calendar_feed_settings(request: HttpRequest) -> HttpResponse:
+    if not selectors.physiotherapists().filter(pk=request.user.pk).exists():
+        raise PermissionDenied("Calendar feeds are for physios' own diaries.")
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            scheduling.calendar_feed_revoke(practitioner=request.user)
+            messages.success(request, "Your calendar feed is turned off; the old link is dead.")
+        else:
+            scheduling.calendar_feed_renew(practitioner=request.user)
+            messages.success(request, "Your calendar feed has a new link; the old one is dead.")
+        return redirect("clinic:calendar_feed_settings")
+    feed = CalendarFeed.objects.filter(practitioner=request.user).first()
+    return render(
+        request,
+        "clinic/diary/calendar_feed.html",
+        {"feed_url": request.build_absolute_uri(feed.get_absolute_url()) if feed else None},
+    )
+
+
+@login_not_required
+def calendar_feed(request: HttpRequest, practitioner_pk: int, token: str) -> HttpResponse:
+    """A physio's appointments as iCalendar, for their phone's calendar: no login, the
+    secret token in the URL is the key (revocable). Patients appear by initials and clinic
+    number only, since the feed leaves the clinic for calendar services it does not control."""
+    feed = (
+        CalendarFeed.objects.select_related("practitioner")
+        .filter(practitioner_id=practitioner_pk, practitioner__is_active=True)
+        .first()
+    )
+    if feed is None or not secrets.compare_digest(feed.token.encode(), token.encode()):
+        raise Http404("No such calendar.")
+    now = timezone.now()
+    appointments = (
+        Appointment.objects.active()
+        .for_practitioner(feed.practitioner_id)
+        .filter(start__gte=now - timedelta(days=30), start__lt=now + timedelta(days=180))
+        .select_related("patient")
+    )
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Clinic records//Diary//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"{settings.CLINIC_NAME}: diary")
+    host = request.get_host().split(":")[0]
+    for appointment in appointments:
+        event = icalendar.Event()
+        event.add("uid", f"appointment-{appointment.pk}@{host}")
+        event.add("dtstamp", appointment.updated_at)
+        event.add("dtstart", appointment.start)
+        event.add("dtend", appointment.end)
+        event.add("summary", feed_summary(appointment))
+        event.add("status", "CONFIRMED")
+        calendar.add_component(event)
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def feed_summary(appointment: Appointment) -> str:
+    patient = appointment.patient
+    initials = f"{patient.given_name[:1]}{patient.family_name[:1]}".upper()
+    return f"{appointment.get_kind_display()}: {initials} ({patient.identifier})"

@@ -1,0 +1,101 @@
+"""Each physio's private iCalendar feed: a secret URL, revocable, parsed by `icalendar`,
+carrying initials and clinic number but nothing clinical."""
+
+import datetime
+
+import icalendar
+import pytest
+from django.urls import reverse
+
+from clinic import scheduling
+from clinic.models import CalendarFeed
+from tests.clinic.diary_helpers import at, next_monday
+from tests.factories import AppointmentFactory
+
+pytestmark = pytest.mark.django_db
+
+MONDAY = next_monday()
+
+
+@pytest.fixture
+def feed(physio):
+    return scheduling.calendar_feed_renew(practitioner=physio)
+
+
+@pytest.fixture
+def booked(physio, patient, visit):
+    visit.notes = "MARKER-clinical-note"
+    visit.save()
+    return scheduling.book(
+        practitioner=physio,
+        patient=patient,
+        start=at(MONDAY, "10:00"),
+        end=at(MONDAY, "10:30"),
+        kind="follow_up",
+        notes="MARKER-front-desk",
+    )
+
+
+def test_the_feed_parses_and_lists_the_physio_s_appointments(client, feed, booked, other_physio):
+    AppointmentFactory(practitioner=other_physio, start=at(MONDAY, "11:00"))
+    cancelled = AppointmentFactory(practitioner=feed.practitioner, start=at(MONDAY, "12:00"))
+    scheduling.cancel(appointment=cancelled, reason="Unwell")
+    response = client.get(feed.get_absolute_url())  # not logged in
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert "no-store" in response["Cache-Control"]
+    calendar = icalendar.Calendar.from_ical(response.content)
+    [event] = calendar.walk("VEVENT")
+    assert event.decoded("dtstart") == booked.start
+    assert event.decoded("dtend") == booked.end
+    assert str(event["summary"]) == f"Follow-up: JD ({booked.patient.identifier})"
+    assert str(event["uid"]).startswith(f"appointment-{booked.pk}@")
+
+
+def test_the_feed_holds_no_name_and_nothing_clinical(client, feed, booked):
+    content = client.get(feed.get_absolute_url()).content.decode()
+    for secret in ("Jane", "Doe", "MARKER-clinical-note", "MARKER-front-desk", "buttock"):
+        assert secret not in content
+
+
+def test_a_wrong_token_or_physio_is_not_found(client, feed, other_physio):
+    url = reverse("clinic:calendar_feed", args=[feed.practitioner_id, "x" + feed.token[1:]])
+    assert client.get(url).status_code == 404
+    url = reverse("clinic:calendar_feed", args=[other_physio.pk, feed.token])
+    assert client.get(url).status_code == 404
+
+
+def test_a_new_address_kills_the_old_and_revoking_kills_both(client_for, client, physio, feed):
+    old_url = feed.get_absolute_url()
+    settings_page = client_for(physio)
+    response = settings_page.post(reverse("clinic:calendar_feed_settings"), {"action": "renew"})
+    assert response.status_code == 302
+    new = CalendarFeed.objects.get(practitioner=physio)
+    assert new.token != feed.token
+    page = settings_page.get(reverse("clinic:calendar_feed_settings")).content.decode()
+    assert new.get_absolute_url() in page
+    settings_page.logout()
+    assert client.get(old_url).status_code == 404
+    assert client.get(new.get_absolute_url()).status_code == 200
+    client_for(physio).post(reverse("clinic:calendar_feed_settings"), {"action": "revoke"})
+    assert not CalendarFeed.objects.exists()
+    client.logout()
+    assert client.get(new.get_absolute_url()).status_code == 404
+
+
+def test_an_inactive_physio_s_feed_stops(client, feed):
+    feed.practitioner.is_active = False
+    feed.practitioner.save()
+    assert client.get(feed.get_absolute_url()).status_code == 404
+
+
+def test_only_the_feed_is_open_without_login(client, feed):
+    response = client.get(reverse("clinic:calendar_feed_settings"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_the_feed_reaches_back_a_month_and_ahead_six(client, feed, physio):
+    far = at(MONDAY + datetime.timedelta(days=200), "10:00")
+    AppointmentFactory(practitioner=physio, start=far)
+    calendar = icalendar.Calendar.from_ical(client.get(feed.get_absolute_url()).content)
+    assert calendar.walk("VEVENT") == []
