@@ -32,6 +32,11 @@ def seed_diary(context: DemoContext) -> None:
     rng, now = context.rng, context.now
     desk = context.users[FRONT_DESK][0]
     diary = _Diary()
+    # A clinic seeded before (same seed, same times) must not be double-booked either.
+    for physio_id, start, end in Appointment.objects.filter(
+        status__in=["booked", "arrived", "attended"]
+    ).values_list("practitioner_id", "start", "end"):
+        diary.take(physio_id, start, end)
     visits = []
     for batch in context.in_batches(
         Visit.objects.select_related("episode").only(

@@ -63,3 +63,18 @@ def test_log_cannot_be_changed_or_deleted_in_the_admin(client_for, clinic_admin,
     )
     assert response.status_code in (302, 403)
     assert LogEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_log_page_shows_changes_of_a_model_with_an_items_field(
+    client_for, clinic_admin, physio, visit
+):
+    # A red-flag alert has a field named `items`; the page once crashed on it.
+    from assessments import services as assessment_services
+    from assessments.buttock_pain import BUTTOCK_PAIN_V1
+
+    assessment_services.assessment_save(
+        visit=visit, template=BUTTOCK_PAIN_V1, user=physio, answers={"rf_trauma": "yes"}
+    )
+    page = client_for(clinic_admin).get(reverse("clinic:audit_log"))
+    assert page.status_code == 200
+    assert "rf_trauma" in page.content.decode()
