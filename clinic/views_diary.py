@@ -47,9 +47,11 @@ WORKLIST_WINDOWS = (7, 14, 28)
 
 def _day_from(request: HttpRequest) -> date:
     try:
-        return date.fromisoformat(request.GET.get("date", ""))
+        day = date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
         return timezone.localdate()
+    # Days at the ends of the calendar overflow when the grid adds a day or a week.
+    return day if date(1900, 1, 1) <= day <= date(2200, 12, 31) else timezone.localdate()
 
 
 def _midnight(day: date) -> datetime:
@@ -229,7 +231,7 @@ def appointment_create(request: HttpRequest) -> HttpResponse:
         keep = {k: v for k, v in params.items() if k not in {"q", "patient"}}
         matches = [
             (match, "?" + urlencode({**keep, "patient": match.pk}))
-            for match in Patient.objects.search(query)[:10]
+            for match in Patient.objects.active().search(query)[:10]
         ]
     return render(
         request,
@@ -255,7 +257,7 @@ def _int(value) -> int | None:
 
 def _patient(pk) -> Patient | None:
     pk = _int(pk)
-    return Patient.objects.filter(pk=pk).first() if pk else None
+    return Patient.objects.active().filter(pk=pk).first() if pk else None
 
 
 def _open_episode(pk) -> EpisodeOfCare | None:
