@@ -38,7 +38,9 @@ def test_physio_records_an_initial_assessment_confirms_a_diagnosis_and_signs(
     page.get_by_role("link", name="Start the buttock pain assessment").click()
     expect(page.get_by_role("heading", name="Buttock pain", exact=True)).to_be_visible()
     # The patient stays in view while the form is filled.
-    expect(page.get_by_role("link", name="Sam Runner")).to_be_visible()
+    banner = page.get_by_role("region", name="Patient")
+    expect(banner).to_contain_text("Sam Runner")
+    expect(banner).to_contain_text("Right buttock pain")
 
     panel = page.locator("#reasoning-panel")
     expect(panel).to_contain_text("No source stands out")
