@@ -6,6 +6,7 @@ from . import selectors
 from .forms import VisitNoteForm
 from .kinds import kinds
 from .models import VisitNote
+from .outcomes import patient_progress, visit_progress
 
 
 def _visit_treatment(request, visit) -> dict:
@@ -31,7 +32,35 @@ def _plans(request, patient) -> dict:
     return {"episodes": selectors.patient_plans(patient)}
 
 
+def _patient_progress(request, patient) -> dict:
+    return {"episodes": patient_progress(patient)}
+
+
+def _visit_progress(request, visit) -> dict:
+    return {"progress": visit_progress(visit)}
+
+
 def register_sections() -> None:
+    record_sections.register(
+        RecordSection(
+            key="progress",
+            title="Progress across visits",
+            template="treatments/outcomes/record_section.html",
+            order=20,
+            permission="clinic.view_clinical_record",
+            context=_patient_progress,
+        )
+    )
+    visit_sections.register(
+        RecordSection(
+            key="progress",
+            title="Progress so far",
+            template="treatments/outcomes/visit_section.html",
+            order=12,
+            permission="clinic.view_clinical_record",
+            context=_visit_progress,
+        )
+    )
     visit_sections.register(
         RecordSection(
             key="note",

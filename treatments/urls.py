@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_outcomes
 
 app_name = "treatments"
 
@@ -31,4 +31,7 @@ urlpatterns = [
         views.discharge_summary,
         name="discharge_summary",
     ),
+    path("outcomes/", views_outcomes.outcome_report_page, name="outcome_report"),
+    path("outcomes/report.csv", views_outcomes.outcome_report_csv, name="outcome_report_csv"),
+    path("outcomes/episodes/", views_outcomes.outcome_group_episodes, name="outcome_episodes"),
 ]
