@@ -7,7 +7,8 @@ from django.db.models import Q
 class PatientQuerySet(models.QuerySet):
     def search(self, query: str) -> "PatientQuerySet":
         """Match a clinic number, a date of birth (dd/mm/yyyy or ISO) or name words."""
-        query = query.strip()
+        # No stored text holds a NUL, and PostgreSQL refuses one in a query parameter.
+        query = query.replace("\x00", "").strip()
         if not query:
             return self
         born = _parse_date(query)
