@@ -11,11 +11,12 @@ class AssessmentsConfig(AppConfig):
         from clinic.seeding import demo_seeders
         from clinic.signals import visit_signing
 
-        from . import demo, sections, services
+        from . import demo, guards, sections, services
         from .models import Assessment, RedFlagAlert, WorkingDiagnosis
 
         for model in (Assessment, WorkingDiagnosis, RedFlagAlert):
             auditlog.register(model)
         visit_signing.connect(services.freeze_on_signing, dispatch_uid="assessments_freeze")
+        guards.connect()
         sections.register_sections()
         demo_seeders.register("assessments", demo.seed_assessments, order=10)

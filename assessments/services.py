@@ -52,6 +52,22 @@ def _check_writable(visit: Visit, assessment: Assessment | None, revision: int |
         raise StaleRevision(assessment)
 
 
+DRAFT_VALUE_LIMIT = 5000  # characters in one answer: the form's longest (a text item)
+
+
+def _check_draft_sizes(template: Template, form_data: Mapping[str, list[str]]) -> None:
+    """A draft is kept unvalidated, but not at any size."""
+    for name, values in form_data.items():
+        longest = max((len(value) for value in values), default=0)
+        if longest > DRAFT_VALUE_LIMIT:
+            item = template.index.get(name.split("__")[0])
+            label = item.label if item else name
+            raise AssessmentError(
+                f"{label}: keep it to at most {DRAFT_VALUE_LIMIT} characters (it has "
+                f"{longest}). Nothing was saved; your input is still in the form."
+            )
+
+
 @transaction.atomic
 def assessment_save_draft(
     *,
@@ -62,6 +78,7 @@ def assessment_save_draft(
     revision: int | None = None,
 ) -> Assessment:
     """Keep the raw form input as it is, valid or not, so nothing typed is lost."""
+    _check_draft_sizes(template, form_data)
     assessment = _lock(visit, template)
     _check_writable(visit, assessment, revision)
     if assessment is None:
@@ -175,6 +192,9 @@ def _raise_red_flags(assessment: Assessment, result: reasoning.Result, user) -> 
         )
 
 
+CLEARANCE_REASON_LIMIT = 2000  # characters; the form's textarea says the same
+
+
 @transaction.atomic
 def red_flag_clear(*, alert: RedFlagAlert, user, reason: str) -> RedFlagAlert:
     alert = RedFlagAlert.objects.select_for_update().get(pk=alert.pk)
@@ -184,6 +204,11 @@ def red_flag_clear(*, alert: RedFlagAlert, user, reason: str) -> RedFlagAlert:
     if not reason:
         raise AssessmentError(
             "Say why the red flag is cleared (e.g. the medical review's outcome)."
+        )
+    if len(reason) > CLEARANCE_REASON_LIMIT:
+        raise AssessmentError(
+            f"Keep the reason to at most {CLEARANCE_REASON_LIMIT} characters "
+            f"(it has {len(reason)})."
         )
     alert.cleared_at = timezone.now()
     alert.cleared_by = user

@@ -1,5 +1,8 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
 from .models import (
     Addendum,
@@ -11,20 +14,35 @@ from .models import (
     WorkingBreak,
     WorkingHours,
 )
-from .roles import PHYSIOTHERAPIST
+from .roles import PHYSIOTHERAPIST, ROLES
 
-admin.site.site_header = "Clinic records administration"
-admin.site.site_title = "Clinic records"
+# admin.site is clinic.admin_site.ClinicAdminSite: the Clinic admin (and superusers) only.
 
 
 @admin.register(Patient)
 class PatientAdmin(admin.ModelAdmin):
     list_display = ["identifier", "family_name", "given_name", "date_of_birth"]
     search_fields = ["identifier", "family_name", "given_name"]
-    readonly_fields = ["identifier", "created_at", "updated_at"]
+    readonly_fields = [
+        "identifier",
+        "created_at",
+        "updated_at",
+        "updated_by",
+        "revision",
+        "archived_at",
+        "archived_by",
+        "archive_reason",
+    ]
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            # A new revision, as in the app: a form opened before this is then refused.
+            obj.revision += 1
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return False  # Patients are never hard-deleted.
+        return False  # Patients are never hard-deleted (archived instead, in the app).
 
 
 @admin.register(EpisodeOfCare)
@@ -44,6 +62,8 @@ class VisitAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind"]
     list_select_related = ["episode__patient", "practitioner"]
     raw_id_fields = ["episode"]
+    # Signing goes through the app, which freezes the visit's assessments on the way.
+    readonly_fields = ["status", "signed_by", "signed_at"]
 
     def has_change_permission(self, request, obj=None) -> bool:
         if obj is not None and obj.is_signed:
@@ -126,3 +146,64 @@ class ContactAttemptAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# --- Users: every user has a role ----------------------------------------------------------
+
+ROLE_REQUIRED = "Give the user a role: " + ", ".join(ROLES) + "."
+
+
+def _has_role(groups) -> bool:
+    return any(group.name in ROLES for group in groups or [])
+
+
+class UserWithRoleCreationForm(AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        fields = ("username", "groups")
+        labels = {"groups": "Role"}
+
+    def clean_groups(self):
+        groups = self.cleaned_data["groups"]
+        if not _has_role(groups):
+            raise forms.ValidationError(ROLE_REQUIRED)
+        return groups
+
+
+class UserWithRoleChangeForm(UserChangeForm):
+    def clean(self):
+        cleaned = super().clean()
+        is_staff = cleaned.get("is_staff", self.instance.is_staff)
+        is_superuser = cleaned.get("is_superuser", self.instance.is_superuser)
+        needs_role = "groups" in self.fields and is_staff and not is_superuser
+        if needs_role and not _has_role(cleaned.get("groups")):
+            self.add_error("groups", "A staff user needs a role. " + ROLE_REQUIRED)
+        return cleaned
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class ClinicUserAdmin(UserAdmin):
+    """Users are created with a role (a group), and a staff user keeps one. Roles are the
+    only way to give permissions: only a superuser may make superusers or give a user
+    permissions of their own."""
+
+    add_form = UserWithRoleCreationForm
+    form = UserWithRoleChangeForm
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "usable_password", "password1", "password2", "groups"),
+            },
+        ),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ["is_superuser", "user_permissions"]
+        return readonly

@@ -8,13 +8,14 @@ class ClinicConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from . import demo_diary, scheduling, sections
+        from . import demo_diary, guards, scheduling, sections
         from .models import Addendum, Appointment, ContactAttempt, EpisodeOfCare, Patient, Visit
         from .seeding import demo_seeders
         from .signals import visit_signing
 
         for model in (Patient, EpisodeOfCare, Visit, Addendum, Appointment, ContactAttempt):
             auditlog.register(model)
+        guards.connect()
         sections.register_clinic_sections()
         sections.register_diary_sections()
         demo_seeders.register("diary", demo_diary.seed_diary, order=30)

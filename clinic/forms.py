@@ -25,6 +25,10 @@ class DateInput(forms.DateInput):
 
 
 class PatientForm(forms.ModelForm):
+    address = forms.CharField(
+        max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
     class Meta:
         model = Patient
         fields = [
@@ -89,6 +93,30 @@ class PatientForm(forms.ModelForm):
         return phone
 
 
+class PatientEditForm(PatientForm):
+    """Carries the revision the details were opened at: a save over a later change by
+    someone else is refused (clinic.services.patient_update), never silently merged."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput(), required=False, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout.append("revision")
+
+
+class ArchivePatientForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the patient archived?",
+        max_length=200,
+        help_text="e.g. Registered twice (the record to use is ABCD-2345); moved away; deceased.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
 class EpisodeForm(forms.ModelForm):
     class Meta:
         model = EpisodeOfCare
@@ -133,6 +161,13 @@ class VisitStartForm(forms.ModelForm):
 
 
 class VisitNotesForm(forms.ModelForm):
+    notes = forms.CharField(
+        label="Clinical notes",
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
     class Meta:
         model = Visit
         fields = ["notes"]
@@ -146,7 +181,7 @@ class VisitNotesForm(forms.ModelForm):
 
 class AddendumForm(forms.Form):
     reason = forms.CharField(max_length=200, help_text="Why the signed note needs adding to.")
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
+    text = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -159,7 +194,9 @@ class DischargeForm(forms.Form):
     closed_on = forms.DateField(
         label="Discharge date", widget=DateInput(), initial=timezone.localdate
     )
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -225,6 +262,7 @@ class AppointmentForm(AppointmentTimeForm):
     notes = forms.CharField(
         label="Notes for the front desk",
         required=False,
+        max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Practical notes only (parking, interpreter): never clinical.",
     )
@@ -238,6 +276,10 @@ class AppointmentForm(AppointmentTimeForm):
         patient = Patient.objects.filter(identifier__iexact=number).first()
         if patient is None:
             raise forms.ValidationError(f"No patient has the clinic number {number}.")
+        if patient.is_archived:
+            raise forms.ValidationError(
+                f"{number} is archived: the Clinic admin unarchives the patient before booking."
+            )
         return patient
 
 

@@ -5,6 +5,13 @@ from django.db.models import Q
 
 
 class PatientQuerySet(models.QuerySet):
+    def active(self) -> "PatientQuerySet":
+        """Patients not archived: the ones lists, searches and the diary offer."""
+        return self.filter(archived_at__isnull=True)
+
+    def archived(self) -> "PatientQuerySet":
+        return self.filter(archived_at__isnull=False)
+
     def search(self, query: str) -> "PatientQuerySet":
         """Match a clinic number, a date of birth (dd/mm/yyyy or ISO) or name words."""
         # No stored text holds a NUL, and PostgreSQL refuses one in a query parameter.

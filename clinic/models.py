@@ -46,14 +46,42 @@ class Patient(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    # Bumped on every change: an edit form posted from an older copy is refused, not merged.
+    revision = models.PositiveIntegerField(default=1, editable=False)
+    # Patients are never deleted: archived ones leave the lists but keep their record.
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    archive_reason = models.CharField(max_length=200, blank=True, editable=False)
 
     objects = PatientQuerySet.as_manager()
 
     class Meta:
         ordering = ["family_name", "given_name", "id"]
+        permissions = [("archive_patient", "Can archive and unarchive patients")]
         indexes = [
             models.Index(fields=["family_name", "given_name"], name="patient_name_idx"),
             models.Index(fields=["date_of_birth"], name="patient_dob_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(archived_at__isnull=True) | ~models.Q(archive_reason=""),
+                name="patient_archived_with_reason",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -65,6 +93,10 @@ class Patient(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
     def age(self, on=None) -> int:
         on = on or timezone.localdate()

@@ -148,6 +148,8 @@ def book(
     """
     if episode is not None and (episode.patient_id != patient.pk or not episode.is_open):
         raise SchedulingError("Choose an open episode of care of this patient.")
+    if patient.is_archived:
+        raise SchedulingError(f"{patient.full_name} is archived: unarchive them before booking.")
     appointment = Appointment(
         practitioner=practitioner,
         patient=patient,
@@ -469,7 +471,7 @@ def follow_ups_due(*, within_days: int, now: datetime | None = None) -> Worklist
     ).order_by("-created_at", "-id")
     due = (
         EpisodeOfCare.objects.open()
-        .filter(follow_up_interval_days__isnull=False)
+        .filter(follow_up_interval_days__isnull=False, patient__archived_at__isnull=True)
         .annotate(last_visit_at=Subquery(last_visit, output_field=DateTimeField()))
         .filter(last_visit_at__isnull=False)
         .annotate(
@@ -500,6 +502,7 @@ def follow_ups_due(*, within_days: int, now: datetime | None = None) -> Worklist
             start__gte=now - timedelta(days=settings.FOLLOW_UP_NO_SHOW_DAYS),
         )
         .filter(Q(episode__isnull=True) | Q(episode__status="open"))
+        .filter(patient__archived_at__isnull=True)
         .exclude(Exists(later_booking))
         .exclude(Exists(later_no_show))
         .annotate(

@@ -35,6 +35,7 @@ def physio_worklist(user) -> dict:
     open_episodes = (
         EpisodeOfCare.objects.open()
         .for_physio(user)
+        .filter(patient__archived_at__isnull=True)
         .select_related("patient")
         .annotate(
             visit_count=Count("visits"),

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from .models import (
     Addendum,
+    AppointmentStatus,
     EpisodeOfCare,
     EpisodeStatus,
     Patient,
@@ -23,12 +24,33 @@ class ClinicError(Exception):
 
 
 class SignedRecordError(ClinicError):
-    pass
+    """A signed record was about to change: it is read-only, whatever the path."""
 
 
-def patient_create(**fields) -> Patient:
+class RecordDeletionError(ClinicError):
+    """Clinical records and patients are never deleted (patients are archived instead)."""
+
+
+class StalePatientDetails(ClinicError):
+    """The details were saved by someone else after this form was opened."""
+
+    def __init__(self, patient: Patient) -> None:
+        self.patient = patient
+        who = _display_name(patient.updated_by) if patient.updated_by else "Someone"
+        when = timezone.localtime(patient.updated_at).strftime("%H:%M on %d %b %Y")
+        super().__init__(
+            f"{who} changed these details at {when}; your changes are still in the form: "
+            "check them against the saved details below and save again."
+        )
+
+
+def _display_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def patient_create(*, user=None, **fields) -> Patient:
     for _attempt in range(5):
-        patient = Patient(identifier=new_patient_identifier(), **fields)
+        patient = Patient(identifier=new_patient_identifier(), updated_by=user, **fields)
         patient.full_clean()
         try:
             with transaction.atomic():
@@ -41,9 +63,62 @@ def patient_create(**fields) -> Patient:
 
 
 @transaction.atomic
-def patient_update(*, patient: Patient, **fields) -> Patient:
+def patient_update(
+    *, patient: Patient, user=None, revision: int | None = None, **fields
+) -> Patient:
+    """Change a patient's details. Given the `revision` the form was opened at, a save
+    over someone else's later change is refused (StalePatientDetails), never merged."""
+    patient = (
+        Patient.objects.select_for_update(of=("self",))
+        .select_related("updated_by")
+        .get(pk=patient.pk)
+    )
+    if revision is not None and patient.revision != revision:
+        raise StalePatientDetails(patient)
     for name, value in fields.items():
         setattr(patient, name, value)
+    patient.revision += 1
+    patient.updated_by = user
+    patient.full_clean()
+    patient.save()
+    return patient
+
+
+@transaction.atomic
+def patient_archive(*, patient: Patient, user, reason: str) -> Patient:
+    """Hide a patient from the lists, the searches and the diary; the record, the
+    reports and the audit log keep everything."""
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    if patient.is_archived:
+        raise ClinicError("This patient is already archived.")
+    reason = reason.strip()
+    if not reason:
+        raise ClinicError("Say why the patient is archived (e.g. registered twice, moved away).")
+    if Visit.objects.for_patient(patient).drafts().exists():
+        raise ClinicError(
+            "This patient has unsigned visits: the physio signs them first, then archive."
+        )
+    if patient.appointments.filter(
+        status__in=[AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED], end__gte=timezone.now()
+    ).exists():
+        raise ClinicError("This patient has appointments booked: cancel them in the diary first.")
+    patient.archived_at = timezone.now()
+    patient.archived_by = user
+    patient.archive_reason = reason
+    patient.full_clean()
+    patient.save()
+    return patient
+
+
+@transaction.atomic
+def patient_unarchive(*, patient: Patient, user) -> Patient:
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    if not patient.is_archived:
+        raise ClinicError("This patient is not archived.")
+    # Who archived it and why stay in the audit log.
+    patient.archived_at = None
+    patient.archived_by = None
+    patient.archive_reason = ""
     patient.full_clean()
     patient.save()
     return patient
@@ -59,6 +134,8 @@ def episode_open(
     onset_date: date | None = None,
     opened_on: date | None = None,
 ) -> EpisodeOfCare:
+    if patient.is_archived:
+        raise ClinicError("This patient is archived: the Clinic admin unarchives them first.")
     episode = EpisodeOfCare(
         patient=patient,
         physio=physio,

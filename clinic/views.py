@@ -12,9 +12,11 @@ from django.views.decorators.http import require_POST
 from . import selectors, services
 from .forms import (
     AddendumForm,
+    ArchivePatientForm,
     AuditFilterForm,
     DischargeForm,
     EpisodeForm,
+    PatientEditForm,
     PatientForm,
     VisitNotesForm,
     VisitStartForm,
@@ -39,9 +41,19 @@ def home(request: HttpRequest) -> HttpResponse:
 @require("clinic.view_patient")
 def patient_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
-    patients = Patient.objects.search(query) if query else Patient.objects.all()
+    # Archived patients are out of the lists; the Clinic admin can show them again.
+    show_archived = request.GET.get("archived") == "1" and request.user.has_perm(
+        "clinic.archive_patient"
+    )
+    patients = Patient.objects.all() if show_archived else Patient.objects.active()
+    if query:
+        patients = patients.search(query)
     page = Paginator(patients, 25).get_page(request.GET.get("page"))
-    return render(request, "clinic/patient_list.html", {"page": page, "query": query})
+    return render(
+        request,
+        "clinic/patient_list.html",
+        {"page": page, "query": query, "show_archived": show_archived},
+    )
 
 
 @require("clinic.add_patient")
@@ -51,7 +63,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         duplicates = list(Patient.objects.same_person(**_identity(form.cleaned_data)))
         if not duplicates or request.POST.get("confirm_duplicate"):
-            patient = services.patient_create(**form.cleaned_data)
+            patient = services.patient_create(user=request.user, **form.cleaned_data)
             messages.success(request, f"{patient.full_name} is registered as {patient.identifier}.")
             return redirect(patient)
     return render(request, "clinic/patient_form.html", {"form": form, "duplicates": duplicates})
@@ -60,17 +72,75 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 @require("clinic.change_patient")
 def patient_update(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=pk)
-    form = PatientForm(request.POST or None, instance=patient)
+    form = PatientEditForm(
+        request.POST or None, instance=patient, initial={"revision": patient.revision}
+    )
+    saved = None
     if request.method == "POST" and form.is_valid():
-        services.patient_update(patient=patient, **form.cleaned_data)
-        messages.success(request, "Patient details saved.")
+        fields = dict(form.cleaned_data)
+        revision = fields.pop("revision")
+        try:
+            services.patient_update(patient=patient, user=request.user, revision=revision, **fields)
+        except services.StalePatientDetails as error:
+            form.add_error(None, str(error))
+            saved = error.patient
+            # Saving again now overwrites deliberately: the user has been told and shown.
+            form.data = form.data.copy()
+            form.data["revision"] = str(saved.revision)
+        else:
+            messages.success(request, "Patient details saved.")
+            return redirect(patient)
+    context = {"form": form, "patient": saved or patient}
+    if saved is not None:
+        context["saved_details"] = _saved_details(form, saved)
+    return render(request, "clinic/patient_form.html", context)
+
+
+@require("clinic.archive_patient")
+def patient_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_object_or_404(Patient, pk=pk)
+    if patient.is_archived:
+        messages.info(request, "This patient is already archived.")
         return redirect(patient)
-    return render(request, "clinic/patient_form.html", {"form": form, "patient": patient})
+    form = ArchivePatientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.patient_archive(
+                patient=patient, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except services.ClinicError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                f"{patient.full_name} is archived: out of the lists and the diary, "
+                "the record is kept.",
+            )
+            return redirect(patient)
+    return render(request, "clinic/patient_archive.html", {"form": form, "patient": patient})
+
+
+@require("clinic.archive_patient")
+def patient_unarchive(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_object_or_404(Patient.objects.select_related("archived_by"), pk=pk)
+    if not patient.is_archived:
+        messages.info(request, "This patient is not archived.")
+        return redirect(patient)
+    error = None
+    if request.method == "POST":
+        try:
+            services.patient_unarchive(patient=patient, user=request.user)
+        except services.ClinicError as refused:
+            error = str(refused)
+        else:
+            messages.success(request, f"{patient.full_name} is back in the lists.")
+            return redirect(patient)
+    return render(request, "clinic/patient_unarchive.html", {"patient": patient, "error": error})
 
 
 @require("clinic.view_patient")
 def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    patient = get_object_or_404(Patient, pk=pk)
+    patient = get_object_or_404(Patient.objects.select_related("archived_by"), pk=pk)
     accessed.send(sender=Patient, instance=patient)
     sections = [
         {"section": section, "context": section.context(request, patient)}
@@ -91,9 +161,13 @@ def episode_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
         },
     )
     if request.method == "POST" and form.is_valid():
-        episode = services.episode_open(patient=patient, **form.cleaned_data)
-        messages.success(request, f"Episode opened: {episode.complaint}.")
-        return redirect(patient)
+        try:
+            episode = services.episode_open(patient=patient, **form.cleaned_data)
+        except services.ClinicError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Episode opened: {episode.complaint}.")
+            return redirect(patient)
     return render(request, "clinic/episode_form.html", {"form": form, "patient": patient})
 
 
@@ -216,6 +290,29 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             entries = entries.filter(timestamp__date__lte=data["date_to"])
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "clinic/audit_log.html", {"form": form, "page": page})
+
+
+def _saved_details(form: PatientEditForm, saved: Patient) -> list[dict]:
+    """The saved value of each field, shown beside the user's own input to compare."""
+    rows = []
+    for name in PatientForm.Meta.fields:
+        value = getattr(saved, name)
+        if name == "sex":
+            shown = saved.get_sex_display()
+        elif name == "contact_consent":
+            shown = "Yes" if value else "No"
+        elif name == "date_of_birth":
+            shown = f"{value.day} {value:%b %Y}"
+        else:
+            shown = value
+        rows.append(
+            {
+                "label": form[name].label,
+                "value": shown,
+                "differs": form.cleaned_data.get(name) != value,
+            }
+        )
+    return rows
 
 
 def _identity(data: dict) -> dict:

@@ -231,7 +231,7 @@ def appointment_create(request: HttpRequest) -> HttpResponse:
         keep = {k: v for k, v in params.items() if k not in {"q", "patient"}}
         matches = [
             (match, "?" + urlencode({**keep, "patient": match.pk}))
-            for match in Patient.objects.search(query)[:10]
+            for match in Patient.objects.active().search(query)[:10]
         ]
     return render(
         request,
@@ -257,7 +257,7 @@ def _int(value) -> int | None:
 
 def _patient(pk) -> Patient | None:
     pk = _int(pk)
-    return Patient.objects.filter(pk=pk).first() if pk else None
+    return Patient.objects.active().filter(pk=pk).first() if pk else None
 
 
 def _open_episode(pk) -> EpisodeOfCare | None:

@@ -2,6 +2,8 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from django.test import Client, RequestFactory
+from django.urls import reverse
 
 from clinic.roles import CLINIC_ADMIN, FRONT_DESK, PHYSIOTHERAPIST
 from tests.factories import EpisodeFactory, PatientFactory, UserFactory, VisitFactory
@@ -52,6 +54,21 @@ def episode(patient, physio):
 @pytest.fixture
 def visit(episode, physio):
     return VisitFactory(episode=episode, practitioner=physio, kind="initial")
+
+
+class LoginFormClient(Client):
+    """`client.login()` as if through the login form: django-axes (first of the
+    authentication backends) refuses to check a password without the login's request,
+    and counts a wrong one against that request's address like any other."""
+
+    def login(self, **credentials) -> bool:
+        credentials.setdefault("request", RequestFactory().post(reverse("login")))
+        return super().login(**credentials)
+
+
+@pytest.fixture
+def client() -> Client:
+    return LoginFormClient()
 
 
 @pytest.fixture

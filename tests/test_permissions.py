@@ -38,6 +38,9 @@ EXPECTATIONS = {
     "clinic:patient_create": (lambda o: {}, expect(200, 200, 200)),
     "clinic:patient_detail": (lambda o: {"pk": o["patient"].pk}, expect(200, 200, 200)),
     "clinic:patient_update": (lambda o: {"pk": o["patient"].pk}, expect(200, 200, 200)),
+    "clinic:patient_archive": (lambda o: {"pk": o["patient"].pk}, expect(403, 200, 403)),
+    # The patient is not archived: the Clinic admin is sent back to the record.
+    "clinic:patient_unarchive": (lambda o: {"pk": o["patient"].pk}, expect(403, 302, 403)),
     "clinic:episode_create": (lambda o: {"patient_pk": o["patient"].pk}, expect(200, 403, 403)),
     "clinic:episode_discharge": (lambda o: {"pk": o["episode"].pk}, expect(200, 403, 403)),
     "clinic:visit_start": (lambda o: {"episode_pk": o["episode"].pk}, expect(200, 403, 403)),

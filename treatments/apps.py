@@ -10,7 +10,7 @@ class TreatmentsConfig(AppConfig):
 
         from clinic.seeding import demo_seeders
 
-        from . import demo, sections
+        from . import demo, guards, sections
         from .models import (
             AdverseEvent,
             Consent,
@@ -31,5 +31,6 @@ class TreatmentsConfig(AppConfig):
             VisitNote,
         ):
             auditlog.register(model)
+        guards.connect()
         sections.register_sections()
         demo_seeders.register("treatments", demo.seed_treatments, order=20)

@@ -17,6 +17,7 @@ from .models import ConsentMethod, Severity, VisitNote
 from .safety import DRY_NEEDLING_RISKS, DRY_NEEDLING_SCREEN
 
 EXERCISE_ROWS_SHOWN = 3  # blank rows offered beyond those filled
+NOTE_LIMIT = 5000  # characters in each part of a visit note
 
 
 def _helper() -> FormHelper:
@@ -240,6 +241,11 @@ class AdverseEventForm(forms.Form):
         self.helper = _helper()
 
 
+def _limited_note_field(model_field, **kwargs) -> forms.Field:
+    # The note's text fields have no limit in the database; the form gives each one.
+    return model_field.formfield(max_length=NOTE_LIMIT, **kwargs)
+
+
 class VisitNoteForm(forms.ModelForm):
     revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -247,6 +253,7 @@ class VisitNoteForm(forms.ModelForm):
         model = VisitNote
         fields = ["subjective", "objective", "analysis", "plan"]
         widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in fields}
+        formfield_callback = _limited_note_field
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

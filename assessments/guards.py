@@ -1,0 +1,55 @@
+"""Signed assessments and their scores never change; assessments are never deleted
+(see clinic.guards, which these receivers build on)."""
+
+from django.db.models.signals import pre_delete, pre_save
+
+from clinic.guards import refuse_delete_of, refuse_if_visit_signed
+from clinic.services import RecordDeletionError, SignedRecordError
+
+from .models import Assessment, AssessmentStatus, Measurement, RedFlagAlert, WorkingDiagnosis
+
+
+def protect_signed_assessment(sender, instance: Assessment, raw: bool = False, **kwargs) -> None:
+    """pre_save receiver. The one change allowed to reach `signed` is the freeze at
+    signing (clinic.signals.visit_signing), which runs while the visit is still a draft."""
+    if raw:
+        return
+    if (
+        instance.pk is not None
+        and Assessment.objects.filter(pk=instance.pk, status=AssessmentStatus.SIGNED).exists()
+    ):
+        raise SignedRecordError("This assessment is signed and cannot be changed.")
+    refuse_if_visit_signed(instance, what="its assessments")
+
+
+def protect_signed_measurement(sender, instance: Measurement, raw: bool = False, **kwargs) -> None:
+    if not raw:
+        refuse_if_visit_signed(instance, what="its scores")
+
+
+def refuse_delete_of_signed_measurement(sender, instance: Measurement, **kwargs) -> None:
+    """Scores of a draft are replaced when the assessment is saved again; a signed visit's
+    scores stay."""
+    try:
+        refuse_if_visit_signed(instance, what="its scores")
+    except SignedRecordError as error:
+        raise RecordDeletionError(str(error)) from None
+
+
+def connect() -> None:
+    pre_save.connect(
+        protect_signed_assessment,
+        sender=Assessment,
+        dispatch_uid="assessments.guards.protect_signed_assessment",
+    )
+    pre_save.connect(
+        protect_signed_measurement,
+        sender=Measurement,
+        dispatch_uid="assessments.guards.protect_signed_measurement",
+    )
+    pre_delete.connect(
+        refuse_delete_of_signed_measurement,
+        sender=Measurement,
+        dispatch_uid="assessments.guards.refuse_delete_of_signed_measurement",
+    )
+    refuse_delete_of(Assessment, WorkingDiagnosis, RedFlagAlert, app="assessments")
