@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from assessments import measures
 from assessments.buttock_pain import BUTTOCK_PAIN_V1
+from assessments.follow_up import FOLLOW_UP_MEASURES_V1
 from assessments.schema import (
     LIST_TYPES,
     RED_FLAG_OPTIONS,
@@ -137,7 +138,7 @@ class TemplateRegistry:
 
 templates = TemplateRegistry()
 
-BUILTIN_TEMPLATES: tuple[Template, ...] = (BUTTOCK_PAIN_V1,)
+BUILTIN_TEMPLATES: tuple[Template, ...] = (BUTTOCK_PAIN_V1, FOLLOW_UP_MEASURES_V1)
 
 
 def register_builtin_templates(registry: TemplateRegistry) -> None:

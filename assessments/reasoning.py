@@ -22,6 +22,7 @@ from assessments.definitions import validate_answers
 Findings = Mapping[str, object]
 
 RULES_VERSION = "1"
+TEMPLATE_CODE = BUTTOCK_PAIN_V1.code  # the template whose findings these rules read
 DISCLAIMER = "Decision support only: the clinician confirms the working diagnosis."
 CLINIC_GUIDANCE = "clinic guidance"
 

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from clinic.models import EpisodeOfCare, Visit
 
-from . import fhir, services
+from . import fhir, reasoning, services
 from .definitions import NotRegistered, Template, templates
 from .display import answer_sections
 from .forms import AssessmentForm, carried_over, initial_from_answers, initial_from_draft
@@ -112,7 +112,12 @@ def assessment_edit(request: HttpRequest, visit_pk: int, template_code: str) -> 
         "assessment": assessment,
         "form": form,
         "has_draft": bool(assessment and assessment.draft),
-        "panel": panel_context(findings, visit.episode),
+        # The reasoning rules are written for the buttock-pain findings only.
+        "panel": (
+            panel_context(findings, visit.episode)
+            if template.code == reasoning.TEMPLATE_CODE
+            else None
+        ),
     }
     return render(request, "assessments/assessment_form.html", context)
 

@@ -275,3 +275,26 @@ def test_no_copyrighted_question_text_is_shipped(client_for, physio, visit):
     page = client_for(physio).get(edit_url(visit)).content.decode()
     assert "Section 1: Pain intensity" in page
     assert "Item 20" in page
+
+
+def test_follow_up_measures_are_recorded_without_the_whole_assessment(client_for, physio, visit):
+    from tests.factories import VisitFactory
+
+    client = client_for(physio)
+    client.post(edit_url(visit), EXAMPLE_1 | {"action": "save"})
+    clinic_services.visit_sign(visit=visit, user=physio)
+    follow_up = VisitFactory(episode=visit.episode, practitioner=physio)
+    page = client.get(follow_up.get_absolute_url()).content.decode()
+    assert "Start the follow-up measures assessment" in page
+    url = reverse("assessments:assessment_edit", args=[follow_up.pk, "follow_up_measures"])
+    form = client.get(url).content.decode()
+    assert "Global Rating of Change" in form and "Sitting tolerance" not in form
+    client.post(url, {"nprs__nprs": "3", "grc__grc": "4", "action": "save"})
+    scores = dict(Measurement.objects.filter(visit=follow_up).values_list("measure_code", "value"))
+    assert scores == {"nprs": 3, "grc": 4}
+
+
+def test_the_reasoning_panel_is_only_beside_the_buttock_pain_form(client_for, physio, visit):
+    url = reverse("assessments:assessment_edit", args=[visit.pk, "follow_up_measures"])
+    page = client_for(physio).get(url).content.decode()
+    assert "Likely sources of pain" not in page and "hx-post" not in page
