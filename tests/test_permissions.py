@@ -31,6 +31,7 @@ def expect(physio: int, admin: int, desk: int, anonymous: int = ANON) -> dict[st
 
 
 EXPECTATIONS = {
+    "favicon": (lambda o: {}, expect(301, 301, 301, anonymous=301)),
     "login": (lambda o: {}, expect(302, 302, 302, anonymous=200)),
     "logout": (lambda o: {}, expect(405, 405, 405)),
     "clinic:home": (lambda o: {}, expect(200, 200, 200)),
