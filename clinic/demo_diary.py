@@ -97,11 +97,13 @@ def seed_diary(context: DemoContext) -> None:
                 start = visit.starts_at + timedelta(days=7)
                 status = AppointmentStatus.NO_SHOW
             elif roll < 0.75:
-                due = max(visit.starts_at + timedelta(days=7), now + timedelta(days=1))
-                day = timezone.localdate(due)
-                while day.weekday() >= 5:
-                    day += timedelta(days=1)
+                # Due today or overdue: booked later today when a slot is left (so the
+                # demo diary has a day to show), else on the next working day.
+                day = timezone.localdate(max(visit.starts_at + timedelta(days=7), now))
                 start = timezone.make_aware(datetime.combine(day, rng.choice(FUTURE_SLOTS)))
+                while start <= now or day.weekday() >= 5:
+                    day += timedelta(days=1)
+                    start = timezone.make_aware(datetime.combine(day, rng.choice(FUTURE_SLOTS)))
                 status = AppointmentStatus.BOOKED
             else:
                 continue  # left for the front desk's follow-ups list
