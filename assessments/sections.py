@@ -45,7 +45,7 @@ def register_sections() -> None:
     record_sections.register(
         RecordSection(
             key="clinical_summary",
-            title="Working diagnosis, red flags and scores",
+            title="Working diagnosis and red flags",
             template="assessments/record_section.html",
             order=15,
             permission="clinic.view_clinical_record",

@@ -4,7 +4,7 @@ from django.db.models import Prefetch
 
 from clinic.models import EpisodeOfCare, Patient, Visit
 
-from .models import Assessment, Measurement, RedFlagAlert, WorkingDiagnosis
+from .models import Assessment, RedFlagAlert, WorkingDiagnosis
 
 
 def open_red_flags(episode: EpisodeOfCare) -> list[RedFlagAlert]:
@@ -27,7 +27,7 @@ def visit_assessments(visit: Visit) -> list[Assessment]:
 
 
 def patient_summary(patient: Patient) -> list[EpisodeOfCare]:
-    """Each episode with its working diagnosis, red flags and scores: four queries."""
+    """Each episode with its working diagnosis and red flags: three queries."""
     return list(
         patient.episodes.prefetch_related(
             Prefetch(
@@ -39,11 +39,6 @@ def patient_summary(patient: Patient) -> list[EpisodeOfCare]:
                 "red_flag_alerts",
                 RedFlagAlert.objects.select_related("cleared_by"),
                 to_attr="alerts",
-            ),
-            Prefetch(
-                "measurements",
-                Measurement.objects.order_by("measure_code", "scored_at"),
-                to_attr="scores",
             ),
         )
     )
