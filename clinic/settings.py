@@ -234,6 +234,10 @@ AUDITLOG_DISABLE_REMOTE_ADDR = False
 # holding the ODI or LEFS licence provides; without it only section titles are shown.
 ASSESSMENT_LICENSED_TEXT = os.environ.get("ASSESSMENT_LICENSED_TEXT", "")
 
+# --- Interoperability ----------------------------------------------------------------
+# The RESTful base of the FHIR export's fullUrls (a real server's base when there is one).
+FHIR_BASE_URL = os.environ.get("FHIR_BASE_URL", "https://clinic.invalid/fhir")
+
 # --- Email --------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "clinic@localhost")
