@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from clinic.models import EpisodeOfCare, Visit
 
-from . import measures, reasoning
+from . import measures, reasoning, summaries
 from .buttock_pain import BUTTOCK_PAIN_V1
 from .definitions import ItemType, Template, templates, validate_answers
 from .models import (
@@ -45,10 +45,18 @@ def _lock(visit: Visit, template: Template) -> Assessment | None:
     )
 
 
-def _check_writable(visit: Visit, assessment: Assessment | None, revision: int | None) -> None:
+def _check_writable(
+    visit: Visit, assessment: Assessment | None, revision: int | None, user
+) -> None:
     if visit.is_signed or (assessment and assessment.is_signed):
         raise AssessmentError("This visit is signed: the assessment is read-only.")
-    if assessment is not None and revision is not None and assessment.revision != revision:
+    if (
+        assessment is not None
+        and revision is not None
+        and assessment.revision != revision
+        # The user's own autosave may land just before their Save: that is not a clash.
+        and assessment.updated_by_id != user.pk
+    ):
         raise StaleRevision(assessment)
 
 
@@ -80,7 +88,7 @@ def assessment_save_draft(
     """Keep the raw form input as it is, valid or not, so nothing typed is lost."""
     _check_draft_sizes(template, form_data)
     assessment = _lock(visit, template)
-    _check_writable(visit, assessment, revision)
+    _check_writable(visit, assessment, revision, user)
     if assessment is None:
         assessment = Assessment(
             visit=visit,
@@ -108,7 +116,7 @@ def assessment_save(
     """Validate the answers against the template version, store them, extract the scores
     into Measurement rows and raise red-flag alerts on the episode."""
     assessment = _lock(visit, template)
-    _check_writable(visit, assessment, revision)
+    _check_writable(visit, assessment, revision, user)
     if assessment is not None and assessment.template_version != template.version:
         raise AssessmentError("This assessment was recorded with another template version.")
     normalised = validate_answers(template, answers)
@@ -143,6 +151,13 @@ def _findings(template: Template, answers: Mapping[str, object]) -> dict[str, ob
 
 def _extract_measurements(assessment: Assessment, template: Template) -> None:
     visit = assessment.visit
+    # The episode's score summaries (for the outcome report) are refreshed once, at the
+    # end: the deletes' signals are gathered and bulk_create sends none.
+    with summaries.refreshing(visit.episode_id):
+        _replace_measurements(assessment, template, visit)
+
+
+def _replace_measurements(assessment: Assessment, template: Template, visit: Visit) -> None:
     Measurement.objects.filter(assessment=assessment).delete()
     rows = []
     for item in template.items():

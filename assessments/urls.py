@@ -16,6 +16,11 @@ urlpatterns = [
         name="reasoning_panel",
     ),
     path(
+        "visits/<int:visit_pk>/assessments/<slug:template_code>/autosave/",
+        views.assessment_autosave,
+        name="assessment_autosave",
+    ),
+    path(
         "episodes/<int:episode_pk>/working-diagnosis/",
         views.working_diagnosis_confirm,
         name="working_diagnosis_confirm",

@@ -212,3 +212,30 @@ def _safe_next(request: HttpRequest, default: str) -> str:
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return default
+
+
+@require_POST
+@permission_required("clinic.record_clinical", raise_exception=True)
+def assessment_autosave(request: HttpRequest, visit_pk: int, template_code: str) -> HttpResponse:
+    """Keep the form as typed every few seconds (htmx), so an interruption loses nothing.
+
+    Answers the status line, and the new revision out of band so the next save from this
+    page is not taken for a stale one."""
+    visit = _visit_or_404(visit_pk)
+    assessment = Assessment.objects.filter(visit=visit, template_code=template_code).first()
+    template = _template_or_404(template_code, assessment.template_version if assessment else None)
+    form_data = {
+        key: request.POST.getlist(key) for key in request.POST if key != "csrfmiddlewaretoken"
+    }
+    context = {"saved": None, "error": None}
+    try:
+        context["saved"] = services.assessment_save_draft(
+            visit=visit,
+            template=template,
+            user=request.user,
+            form_data=form_data,
+            revision=_int_or_none(request.POST.get("revision")),
+        )
+    except services.AssessmentError as error:
+        context["error"] = str(error)
+    return render(request, "assessments/autosave_status.html", context)

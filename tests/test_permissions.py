@@ -72,6 +72,10 @@ EXPECTATIONS = {
         lambda o: {"visit_pk": o["visit"].pk, "template_code": "buttock_pain"},
         expect(200, 200, 403),
     ),
+    "assessments:assessment_autosave": (
+        lambda o: {"visit_pk": o["visit"].pk, "template_code": "buttock_pain"},
+        expect(405, 405, 405),
+    ),
     "assessments:reasoning_panel": (
         lambda o: {"visit_pk": o["visit"].pk, "template_code": "buttock_pain"},
         expect(405, 405, 405),

@@ -1,5 +1,6 @@
 import pytest
 from auditlog.models import LogEntry
+from django.test import Client
 from django.urls import reverse
 
 from assessments.models import Assessment, Measurement, RedFlagAlert, WorkingDiagnosis
@@ -153,7 +154,10 @@ def test_second_save_from_a_stale_form_is_not_silent(client_for, physio, other_p
     client.post(
         edit_url(visit), EXAMPLE_1 | {"action": "save", "revision": str(assessment.revision)}
     )
-    response = client.post(
+    # A colleague who opened the form before that second save is told, not overwriting.
+    colleague = Client()
+    colleague.force_login(other_physio)
+    response = colleague.post(
         edit_url(visit),
         EXAMPLE_1 | {"nprs__nprs": "2", "action": "save", "revision": str(assessment.revision)},
     )
@@ -161,6 +165,20 @@ def test_second_save_from_a_stale_form_is_not_silent(client_for, physio, other_p
     assert "after you opened it" in response.content.decode()
     assessment.refresh_from_db()
     assert assessment.answers["nprs"] == {"nprs": 6}
+
+
+def test_a_users_own_autosave_does_not_block_their_save(client_for, physio, visit):
+    client = client_for(physio)
+    client.post(edit_url(visit), EXAMPLE_1 | {"action": "save", "revision": ""})
+    opened_at = Assessment.objects.get().revision
+    autosave = reverse("assessments:assessment_autosave", args=[visit.pk, "buttock_pain"])
+    client.post(autosave, EXAMPLE_1 | {"revision": str(opened_at)})
+    response = client.post(
+        edit_url(visit),
+        EXAMPLE_1 | {"nprs__nprs": "3", "action": "save", "revision": str(opened_at)},
+    )
+    assert response.status_code == 302
+    assert Assessment.objects.get().answers["nprs"] == {"nprs": 3}
 
 
 def test_front_desk_cannot_open_assessments(client_for, front_desk, visit):
@@ -297,4 +315,29 @@ def test_follow_up_measures_are_recorded_without_the_whole_assessment(client_for
 def test_the_reasoning_panel_is_only_beside_the_buttock_pain_form(client_for, physio, visit):
     url = reverse("assessments:assessment_edit", args=[visit.pk, "follow_up_measures"])
     page = client_for(physio).get(url).content.decode()
-    assert "Likely sources of pain" not in page and "hx-post" not in page
+    reasoning_url = reverse("assessments:reasoning_panel", args=[visit.pk, "follow_up_measures"])
+    assert "Likely sources of pain" not in page and reasoning_url not in page
+
+
+def test_the_form_is_kept_as_a_draft_while_typing(client_for, physio, other_physio, visit):
+    client = client_for(physio)
+    url = reverse("assessments:assessment_autosave", args=[visit.pk, "buttock_pain"])
+    page = client.get(edit_url(visit)).content.decode()
+    assert url in page
+    response = client.post(
+        url, {"history_notes": "Phone rang mid-sentence", "revision": ""}, HTTP_HX_REQUEST="true"
+    )
+    assessment = Assessment.objects.get()
+    assert assessment.draft["history_notes"] == ["Phone rang mid-sentence"]
+    content = response.content.decode()
+    assert (
+        "Draft kept at" in content
+        and f'value="{assessment.revision}" hx-swap-oob="true"' in content
+    )
+    # Another physio's tab, opened before that autosave, is told rather than overwriting.
+    stale = client_for(other_physio).post(
+        url, {"history_notes": "other", "revision": "0"}, HTTP_HX_REQUEST="true"
+    )
+    assert "Draft not kept" in stale.content.decode() and "Priya Shah" in stale.content.decode()
+    assessment.refresh_from_db()
+    assert assessment.draft["history_notes"] == ["Phone rang mid-sentence"]

@@ -29,6 +29,10 @@
   form.addEventListener("input", function () { dirty = true; });
   form.addEventListener("change", function () { dirty = true; });
   form.addEventListener("submit", function () { dirty = false; });
+  // The autosave keeps the draft; what it kept is no longer unsaved work.
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.elt.id === "autosave-status" && event.detail.successful) { dirty = false; }
+  });
   window.addEventListener("beforeunload", function (event) {
     if (dirty) { event.preventDefault(); event.returnValue = form.dataset.unsavedWarning; }
   });
