@@ -19,22 +19,28 @@ from treatments import services as treatment_services
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anonymous", "physio", "clinic_admin", "front_desk")
+ROLES = ("anonymous", "physio", "clinic_admin", "front_desk", "no_role_user")
 ANON = 302  # to the login page
 
 # url name: (kwargs builder, {role: status}) — roles: physio, clinic admin, front desk.
 P, A, F = "physio", "clinic_admin", "front_desk"
 
 
-def expect(physio: int, admin: int, desk: int, anonymous: int = ANON) -> dict[str, int]:
-    return {"anonymous": anonymous, P: physio, A: admin, F: desk}
+def expect(
+    physio: int, admin: int, desk: int, anonymous: int = ANON, no_role: int | None = None
+) -> dict[str, int]:
+    """A logged-in user with no role sees nothing but the message asking for one (403);
+    a POST-only URL answers a GET with 405 before anyone's role is looked at."""
+    if no_role is None:
+        no_role = 405 if physio == admin == desk == 405 else 403
+    return {"anonymous": anonymous, P: physio, A: admin, F: desk, "no_role_user": no_role}
 
 
 EXPECTATIONS = {
-    "favicon": (lambda o: {}, expect(301, 301, 301, anonymous=301)),
-    "login": (lambda o: {}, expect(302, 302, 302, anonymous=200)),
+    "favicon": (lambda o: {}, expect(301, 301, 301, anonymous=301, no_role=301)),
+    "login": (lambda o: {}, expect(302, 302, 302, anonymous=200, no_role=302)),
     "logout": (lambda o: {}, expect(405, 405, 405)),
-    "clinic:home": (lambda o: {}, expect(200, 200, 200)),
+    "clinic:home": (lambda o: {}, expect(200, 200, 200, no_role=200)),
     "clinic:patient_list": (lambda o: {}, expect(200, 200, 200)),
     "clinic:patient_create": (lambda o: {}, expect(200, 200, 200)),
     "clinic:patient_detail": (lambda o: {"pk": o["patient"].pk}, expect(200, 200, 200)),
@@ -66,7 +72,7 @@ EXPECTATIONS = {
     "clinic:calendar_feed_settings": (lambda o: {}, expect(200, 403, 403)),
     "clinic:calendar_feed": (
         lambda o: {"practitioner_pk": o["physio"].pk, "token": o["feed_token"]},
-        expect(200, 200, 200, anonymous=200),
+        expect(200, 200, 200, anonymous=200, no_role=200),
     ),
     "assessments:assessment_edit": (
         lambda o: {"visit_pk": o["visit"].pk, "template_code": "buttock_pain"},
