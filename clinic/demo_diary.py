@@ -16,16 +16,17 @@ FUTURE_SLOTS = tuple(time(h, m) for h in (9, 10, 11, 12, 14, 15, 16) for m in (0
 
 
 class _Diary:
-    """Per physio, the times already taken, so no two demo appointments overlap."""
+    """Per physio and day, the times already taken, so no two demo appointments overlap."""
 
     def __init__(self) -> None:
-        self.taken: dict[int, list[tuple[datetime, datetime]]] = {}
+        self.taken: dict[tuple[int, object], list[tuple[datetime, datetime]]] = {}
 
     def free(self, physio_id: int, start: datetime, end: datetime) -> bool:
-        return all(end <= s or start >= e for s, e in self.taken.get(physio_id, []))
+        busy = self.taken.get((physio_id, start.date()), ())
+        return all(end <= s or start >= e for s, e in busy)
 
     def take(self, physio_id: int, start: datetime, end: datetime) -> None:
-        self.taken.setdefault(physio_id, []).append((start, end))
+        self.taken.setdefault((physio_id, start.date()), []).append((start, end))
 
 
 def seed_diary(context: DemoContext) -> None:
