@@ -11,12 +11,13 @@ class AssessmentsConfig(AppConfig):
         from clinic.seeding import demo_seeders
         from clinic.signals import visit_signing
 
-        from . import demo, guards, sections, services
+        from . import demo, guards, sections, services, summaries
         from .models import Assessment, RedFlagAlert, WorkingDiagnosis
 
         for model in (Assessment, WorkingDiagnosis, RedFlagAlert):
             auditlog.register(model)
         visit_signing.connect(services.freeze_on_signing, dispatch_uid="assessments_freeze")
         guards.connect()
+        summaries.connect()
         sections.register_sections()
         demo_seeders.register("assessments", demo.seed_assessments, order=10)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from clinic.models import EpisodeOfCare, Visit
 from clinic.seeding import DemoContext
 
-from . import measures, reasoning
+from . import measures, reasoning, summaries
 from .buttock_pain import BUTTOCK_PAIN_V1
 from .models import Assessment, AssessmentStatus, Measurement, RedFlagAlert, WorkingDiagnosis
 
@@ -201,6 +201,9 @@ def seed_assessments(context: DemoContext) -> None:
                 )
 
     context.bulk_create(Measurement, measurements())
+    # bulk_create sends no signal: the outcome report's per-episode summaries are built
+    # from the new scores in one set-based pass.
+    summaries.rebuild_summaries(context.episode_ids)
     context.bulk_create(WorkingDiagnosis, iter(diagnoses), total=len(diagnoses))
     context.bulk_create(
         RedFlagAlert,

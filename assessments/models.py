@@ -103,6 +103,39 @@ class Measurement(models.Model):
         return f"{self.measure_code} = {self.value:g} {self.unit}"
 
 
+class EpisodeMeasureSummary(models.Model):
+    """Each measure of an episode at a glance: its first score (the baseline), its last
+    (the latest, in (scored_at, id) order) and how many there are.
+
+    Derived from the Measurement rows and kept by ``assessments.summaries`` (every save
+    and delete of a Measurement, and the assessment save's bulk insert, refresh the
+    episode's rows), so the outcome report reads one small row per (episode, measure)
+    instead of every score. Bulk loaders that bypass the ORM's signals (``bulk_create``,
+    COPY) call ``assessments.summaries.rebuild_summaries``.
+    """
+
+    episode = models.ForeignKey(
+        "clinic.EpisodeOfCare", on_delete=models.CASCADE, related_name="measure_summaries"
+    )
+    measure_code = models.CharField(max_length=20)
+    baseline = models.FloatField()
+    baseline_at = models.DateTimeField()
+    latest = models.FloatField()
+    latest_at = models.DateTimeField()
+    scores_count = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["episode", "measure_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["episode", "measure_code"], name="one_summary_per_episode_measure"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure_code} {self.baseline:g} → {self.latest:g} ({self.scores_count})"
+
+
 class Verification(models.TextChoices):
     # FHIR Condition.verificationStatus values (clinical spec, section 6).
     PROVISIONAL = "provisional", "Provisional"

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from clinic.models import EpisodeOfCare, Visit
 
-from . import measures, reasoning
+from . import measures, reasoning, summaries
 from .buttock_pain import BUTTOCK_PAIN_V1
 from .definitions import ItemType, Template, templates, validate_answers
 from .models import (
@@ -151,6 +151,13 @@ def _findings(template: Template, answers: Mapping[str, object]) -> dict[str, ob
 
 def _extract_measurements(assessment: Assessment, template: Template) -> None:
     visit = assessment.visit
+    # The episode's score summaries (for the outcome report) are refreshed once, at the
+    # end: the deletes' signals are gathered and bulk_create sends none.
+    with summaries.refreshing(visit.episode_id):
+        _replace_measurements(assessment, template, visit)
+
+
+def _replace_measurements(assessment: Assessment, template: Template, visit: Visit) -> None:
     Measurement.objects.filter(assessment=assessment).delete()
     rows = []
     for item in template.items():

@@ -10,7 +10,7 @@ class TreatmentsConfig(AppConfig):
 
         from clinic.seeding import demo_seeders
 
-        from . import demo, guards, sections
+        from . import demo, guards, sections, summaries
         from .models import (
             AdverseEvent,
             Consent,
@@ -32,5 +32,6 @@ class TreatmentsConfig(AppConfig):
         ):
             auditlog.register(model)
         guards.connect()
+        summaries.connect()
         sections.register_sections()
         demo_seeders.register("treatments", demo.seed_treatments, order=20)

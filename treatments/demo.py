@@ -13,6 +13,7 @@ from clinic.seeding import DemoContext
 from .kinds import CONSENT, CONTRAINDICATION_SCREEN, defaults, kinds
 from .models import Consent, ContraindicationScreen, DeliveredIntervention, Goal, TreatmentPlan
 from .safety import DRY_NEEDLING_RISKS
+from .summaries import rebuild_intervention_kinds
 
 PARAMS = {
     "spinal_mobilization": {
@@ -177,6 +178,8 @@ def seed_treatments(context: DemoContext) -> None:
 
     context.bulk_create(Goal, goals())
     context.bulk_create(DeliveredIntervention, iter(interventions), total=len(interventions))
+    # bulk_create sends no signal: the outcome report's kinds per episode, in one pass.
+    rebuild_intervention_kinds(context.episode_ids)
     # Demo rows skip the audit log on purpose (see DemoContext.insert); the diary's
     # follow-ups due come from the plans' weekly interval.
     EpisodeOfCare.objects.filter(pk__in=[episode_id for _, episode_id in plans]).update(

@@ -9,12 +9,13 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from assessments.reasoning import SOURCES
-from clinic.models import EpisodeStatus
+from clinic.models import EpisodeOfCare, EpisodeStatus
 
 from .kinds import kinds
 from .reports import (
@@ -55,10 +56,10 @@ class ReportFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # EXISTS per user (an index probe each), not a DISTINCT over every episode.
         self.fields["physio"].queryset = (
             get_user_model()
-            .objects.filter(episodes__isnull=False)
-            .distinct()
+            .objects.filter(Exists(EpisodeOfCare.objects.filter(physio=OuterRef("pk"))))
             .order_by("first_name", "last_name", "username")
         )
         self.fields["physio"].label_from_instance = lambda u: u.get_full_name() or u.username

@@ -414,3 +414,72 @@ def test_report_queries_do_not_grow_with_the_episodes(
             counts.append((name, len(queries)))
     assert counts[:3] == counts[3:]
     assert dict(counts[:3])["outcome_report"] <= 15, counts
+
+
+# --- The per-episode rows the report reads ---------------------------------------------
+
+
+def test_report_follows_assessments_and_interventions_saved_through_the_services(physio):
+    """The report reads per-episode summaries: what the physio saves shows at once, and a
+    correction or a removal changes it."""
+    from assessments import services as assessment_services
+    from assessments.buttock_pain import BUTTOCK_PAIN_V1
+    from treatments import services
+    from treatments.kinds import defaults
+
+    episode = EpisodeFactory(physio=physio, opened_on=datetime.date(2025, 1, 6))
+    visits = [
+        VisitFactory(
+            episode=episode, practitioner=physio, starts_at=START + datetime.timedelta(weeks=n)
+        )
+        for n in range(3)
+    ]
+
+    def save(visit, nprs):
+        assessment_services.assessment_save(
+            visit=visit, template=BUTTOCK_PAIN_V1, user=physio, answers={"nprs": {"nprs": nprs}}
+        )
+
+    save(visits[0], 7)
+    education = services.intervention_record(
+        visit=visits[1], user=physio, kind_code="education", params=defaults("education")
+    )
+    save(visits[2], 6)
+    rows = _rows(GroupBy.INTERVENTION)
+    assert list(rows) == ["education", "all"]
+    assert rows["education"][:7] == ["Education", "1", "1", "7", "6", "-1", "0"]
+    save(visits[2], 4)  # corrected: 7 → 4 is an important improvement
+    assert _rows(GroupBy.INTERVENTION)["education"][:7] == [
+        "Education", "1", "1", "7", "4", "-3", "100"
+    ]  # fmt: skip
+    services.intervention_remove(intervention=education, user=physio)
+    rows = _rows(GroupBy.INTERVENTION)
+    assert list(rows) == ["all"]
+    assert rows["all"][:7] == ["All episodes", "1", "1", "7", "4", "-3", "100"]
+    assert _rows(GroupBy.INTERVENTION, intervention="education")["all"][1] == "0"
+
+
+def test_bulk_loaded_rows_count_once_rebuilt(physio, other_physio):
+    """bulk_create sends no signal: a bulk loader rebuilds the per-episode rows, as the
+    demo seeders and the benchmark's COPY do."""
+    from assessments.summaries import rebuild_summaries
+    from treatments.summaries import rebuild_intervention_kinds
+
+    _bulk_clinic(4, [physio, other_physio])
+    assert _rows(GroupBy.INTERVENTION)["all"][2] == "0"  # no summaries yet
+    rebuild_summaries()
+    rebuild_intervention_kinds()
+    rows = _rows(GroupBy.INTERVENTION)
+    assert list(rows) == ["stretching", "all"]
+    # Four episodes, NPRS 5 → 5 and LEFS 40 → 40 over three visits; two discharged.
+    assert rows["stretching"][1:] == rows["all"][1:]  # every episode had stretching
+    assert rows["all"] == [
+        "All episodes",
+        "4",
+        *["4", "5", "5", "0", "0"],
+        *BLANK,
+        *["4", "40", "40", "0", "0"],
+        *BLANK,
+        "3",
+        "0",
+    ]
