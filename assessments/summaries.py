@@ -31,6 +31,8 @@ from contextvars import ContextVar
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 
+from clinic.signals import data_restored
+
 from .models import EpisodeMeasureSummary, Measurement
 
 # pg_advisory_xact_lock(LOCK_CLASS, episode_id): the key space of these summaries' locks.
@@ -147,6 +149,7 @@ def measurement_deleted(sender, instance: Measurement, **kwargs) -> None:
 
 
 def connect() -> None:
+    data_restored.connect(rebuilt_after_restore, dispatch_uid="assessments.summaries.restored")
     post_save.connect(
         measurement_saved,
         sender=Measurement,
@@ -157,3 +160,10 @@ def connect() -> None:
         sender=Measurement,
         dispatch_uid="assessments.summaries.measurement_deleted",
     )
+
+
+def rebuilt_after_restore(sender, **kwargs) -> None:
+    """Receiver of clinic.signals.data_restored: a backup from before this table existed
+    restores with it empty; a newer one brought the rows as they were."""
+    if not EpisodeMeasureSummary.objects.exists():
+        rebuild_summaries()

@@ -4,3 +4,8 @@ from django.dispatch import Signal
 # `visit` and `user`. Receivers freeze their own records; raising ValidationError
 # refuses the signature with that message.
 visit_signing = Signal()
+
+# Sent after `manage.py restore` has loaded a backup, inside its transaction. Apps that
+# keep derived tables (the outcome summaries) rebuild them, so a backup taken before such
+# a table existed still restores whole.
+data_restored = Signal()

@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.db.models.signals import post_save
 
 from clinic.models import Visit
+from clinic.signals import data_restored
 
 from .models import DeliveredIntervention, EpisodeInterventionKind
 
@@ -81,8 +82,16 @@ def intervention_saved(
 
 
 def connect() -> None:
+    data_restored.connect(rebuilt_after_restore, dispatch_uid="treatments.summaries.restored")
     post_save.connect(
         intervention_saved,
         sender=DeliveredIntervention,
         dispatch_uid="treatments.summaries.intervention_saved",
     )
+
+
+def rebuilt_after_restore(sender, **kwargs) -> None:
+    """Receiver of clinic.signals.data_restored: a backup from before this table existed
+    restores with it empty; a newer one brought the rows as they were."""
+    if not EpisodeInterventionKind.objects.exists():
+        rebuild_intervention_kinds()

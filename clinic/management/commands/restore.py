@@ -10,6 +10,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 from clinic.backup import SUFFIXES, backed_up_models, non_empty_tables
+from clinic.signals import data_restored
 
 
 class Command(BaseCommand):
@@ -46,6 +47,7 @@ class Command(BaseCommand):
             # The audit log comes from the backup, as it was: loading adds no entries.
             with disable_auditlog():
                 call_command("loaddata", str(path.resolve()), verbosity=0)
+            data_restored.send(sender=self.__class__)
         if verbosity:
             self.stdout.write(self.style.SUCCESS(f"Restored {path}:"))
             for model in backed_up_models():
