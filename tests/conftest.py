@@ -2,6 +2,8 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.db import connections
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
@@ -87,3 +89,20 @@ def fast_password_hashing(settings):
     # Argon2 is the production hasher (tests/clinic/test_settings.py checks it); tests that
     # create users do not need its cost.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="module")
+def migrated_data_restored(django_db_blocker):
+    """A transactional test ends with a flush that also empties what the migrations made
+    (roles, permissions, content types); put it back for the tests that run after.
+
+    Module-scoped so that it tears down after the test's own flush; use it with
+    `django_db(transaction=True, serialized_rollback=True)`, whose flush leaves the
+    database empty rather than re-creating content types under new ids."""
+    yield
+    with django_db_blocker.unblock():
+        for each in connections.all():
+            contents = getattr(each, "_test_serialized_contents", None)
+            if contents:
+                each.creation.deserialize_db_from_string(contents)
+        ContentType.objects.clear_cache()

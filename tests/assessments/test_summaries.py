@@ -193,8 +193,8 @@ def test_migration_fills_the_summaries_of_existing_scores(episode, physio):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
-@pytest.mark.django_db(transaction=True)
-def test_two_saves_in_one_episode_at_once_both_count(episode, physio):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_saves_in_one_episode_at_once_both_count(episode, physio, migrated_data_restored):
     """Two transactions each add a score to the same episode. The second waits on the
     episode's advisory lock until the first commits, then recomputes with both scores;
     without the lock it would not see the first's score (or collide with its row)."""

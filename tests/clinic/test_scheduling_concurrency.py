@@ -8,8 +8,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
-from django.db import connection, connections
+from django.db import connection
 
 from clinic.models import Appointment
 from clinic.scheduling import SlotUnavailable, book
@@ -17,19 +16,6 @@ from tests.clinic.diary_helpers import at, next_monday
 from tests.factories import PatientFactory, UserFactory
 
 BOOKINGS = 10
-
-
-@pytest.fixture(scope="module")
-def migrated_data_restored(django_db_blocker):
-    """A transactional test ends with a flush that also empties what the migrations made
-    (roles, permissions, content types); put it back for the tests that run after."""
-    yield
-    with django_db_blocker.unblock():
-        for each in connections.all():
-            contents = getattr(each, "_test_serialized_contents", None)
-            if contents:
-                each.creation.deserialize_db_from_string(contents)
-        ContentType.objects.clear_cache()
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
