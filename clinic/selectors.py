@@ -1,9 +1,12 @@
 """Reads that span models, each in a fixed number of queries."""
 
+from datetime import datetime, time, timedelta
+
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
-from .models import Addendum, EpisodeOfCare, Patient, Visit
+from .models import Addendum, Appointment, EpisodeOfCare, Patient, Visit
 from .roles import PHYSIOTHERAPIST
 
 
@@ -48,4 +51,16 @@ def physio_worklist(user) -> dict:
         .select_related("episode__patient")
         .order_by("starts_at")[:50]
     )
-    return {"open_episodes": list(open_episodes), "draft_visits": list(drafts)}
+    day_start = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    today = (
+        Appointment.objects.active()
+        .for_practitioner(user)
+        .filter(start__gte=day_start, start__lt=day_start + timedelta(days=1))
+        .select_related("patient", "visit")
+        .order_by("start")
+    )
+    return {
+        "open_episodes": list(open_episodes),
+        "draft_visits": list(drafts),
+        "todays_appointments": list(today),
+    }

@@ -110,3 +110,24 @@ def test_record_page_shows_episodes_and_visits_to_the_physio(client_for, physio,
     assert "Initial assessment" in page
     assert "Worse after sitting." in page
     assert timezone.localdate().strftime("%Y") in page
+
+
+def test_the_physio_sees_her_appointments_today_on_the_start_page(client_for, physio, episode):
+    import datetime as dt
+
+    from clinic.models import Appointment
+
+    start = timezone.localtime().replace(hour=23, minute=0, second=0, microsecond=0)
+    Appointment.objects.create(
+        patient=episode.patient,
+        practitioner=physio,
+        episode=episode,
+        start=start,
+        end=start + dt.timedelta(minutes=30),
+        kind="follow_up",
+        status="booked",
+        created_by=physio,
+    )
+    page = client_for(physio).get(reverse("clinic:home")).content.decode()
+    assert "Your appointments today" in page and "23:00" in page
+    assert episode.patient.full_name in page
