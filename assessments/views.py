@@ -1,13 +1,12 @@
 from auditlog.signals import accessed
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from clinic.models import EpisodeOfCare, Visit
+from clinic.views import require, safe_next
 
 from . import fhir, reasoning, services
 from .definitions import NotRegistered, Template, templates
@@ -30,7 +29,7 @@ def _visit_or_404(pk: int) -> Visit:
     )
 
 
-@permission_required("clinic.view_clinical_record", raise_exception=True)
+@require("clinic.view_clinical_record")
 def assessment_edit(request: HttpRequest, visit_pk: int, template_code: str) -> HttpResponse:
     visit = _visit_or_404(visit_pk)
     assessment = Assessment.objects.filter(visit=visit, template_code=template_code).first()
@@ -123,7 +122,7 @@ def assessment_edit(request: HttpRequest, visit_pk: int, template_code: str) -> 
 
 
 @require_POST
-@permission_required("clinic.record_clinical", raise_exception=True)
+@require("clinic.record_clinical")
 def reasoning_panel(request: HttpRequest, visit_pk: int, template_code: str) -> HttpResponse:
     """The live panel: red flags and likely sources for what is in the form so far."""
     visit = _visit_or_404(visit_pk)
@@ -134,7 +133,7 @@ def reasoning_panel(request: HttpRequest, visit_pk: int, template_code: str) -> 
 
 
 @require_POST
-@permission_required("clinic.record_clinical", raise_exception=True)
+@require("clinic.record_clinical")
 def working_diagnosis_confirm(request: HttpRequest, episode_pk: int) -> HttpResponse:
     episode = get_object_or_404(EpisodeOfCare, pk=episode_pk)
     try:
@@ -148,10 +147,10 @@ def working_diagnosis_confirm(request: HttpRequest, episode_pk: int) -> HttpResp
         messages.error(request, str(error))
     else:
         messages.success(request, "Working diagnosis confirmed.")
-    return redirect(_safe_next(request, episode.patient.get_absolute_url()))
+    return redirect(safe_next(request, episode.patient.get_absolute_url()))
 
 
-@permission_required("clinic.record_clinical", raise_exception=True)
+@require("clinic.record_clinical")
 def red_flag_clear(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_object_or_404(RedFlagAlert.objects.select_related("episode__patient"), pk=pk)
     error = None
@@ -164,7 +163,7 @@ def red_flag_clear(request: HttpRequest, pk: int) -> HttpResponse:
             error = str(exc)
         else:
             messages.success(request, "The red flag is recorded as cleared.")
-            return redirect(_safe_next(request, alert.episode.patient.get_absolute_url()))
+            return redirect(safe_next(request, alert.episode.patient.get_absolute_url()))
     return render(
         request,
         "assessments/red_flag_clear.html",
@@ -179,7 +178,7 @@ def red_flag_clear(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@permission_required("clinic.view_clinical_record", raise_exception=True)
+@require("clinic.view_clinical_record")
 def questionnaire(request: HttpRequest, template_code: str, version: int) -> JsonResponse:
     template = _template_or_404(template_code, version)
     response = JsonResponse(fhir.questionnaire(template), json_dumps_params={"indent": 2})
@@ -207,15 +206,8 @@ def _int_or_none(value: str | None) -> int | None:
         return None
 
 
-def _safe_next(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
-
-
 @require_POST
-@permission_required("clinic.record_clinical", raise_exception=True)
+@require("clinic.record_clinical")
 def assessment_autosave(request: HttpRequest, visit_pk: int, template_code: str) -> HttpResponse:
     """Keep the form as typed every few seconds (htmx), so an interruption loses nothing.
 

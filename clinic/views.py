@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
@@ -28,6 +29,14 @@ from .records import record_sections, visit_sections
 def require(perm: str):
     """Logged-in users without the permission get the 403 page; login is the middleware's."""
     return permission_required(perm, raise_exception=True)
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    """The `next` page a form was opened from, if it is on this site; else `default`."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
 
 
 def home(request: HttpRequest) -> HttpResponse:

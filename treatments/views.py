@@ -1,15 +1,14 @@
 from auditlog.signals import accessed
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from assessments.selectors import working_diagnosis
 from clinic.models import EpisodeOfCare, Patient, Visit
+from clinic.views import require, safe_next
 
 from . import selectors, services
 from .export import patient_bundle
@@ -26,8 +25,8 @@ from .forms import (
 from .kinds import NotRegistered, kinds
 from .models import DeliveredIntervention, VisitNote
 
-record = permission_required("clinic.record_clinical", raise_exception=True)
-read = permission_required("clinic.view_clinical_record", raise_exception=True)
+record = require("clinic.record_clinical")
+read = require("clinic.view_clinical_record")
 
 
 def _visit(pk: int) -> Visit:
@@ -43,13 +42,6 @@ def _kind_or_404(code: str):
 
 def _context(visit: Visit, **extra) -> dict:
     return {"visit": visit, "episode": visit.episode, "patient": visit.episode.patient, **extra}
-
-
-def _next(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
 
 
 def _intervention_page(request, visit, kind, form, intervention=None):
@@ -174,7 +166,7 @@ def consent_add(request: HttpRequest, episode_pk: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, f"Consent to {kind.label.lower()} recorded.")
-            return redirect(_next(request, episode.patient.get_absolute_url()))
+            return redirect(safe_next(request, episode.patient.get_absolute_url()))
     return render(
         request,
         "treatments/consent_form.html",
@@ -204,7 +196,7 @@ def screen_add(request: HttpRequest, episode_pk: int) -> HttpResponse:
                 )
             else:
                 messages.success(request, "Contraindication screen recorded.")
-            return redirect(_next(request, episode.patient.get_absolute_url()))
+            return redirect(safe_next(request, episode.patient.get_absolute_url()))
     return render(
         request,
         "treatments/screen_form.html",
@@ -237,7 +229,7 @@ def adverse_event_add(request: HttpRequest, intervention_pk: int) -> HttpRespons
     )
 
 
-@permission_required("clinic.view_outcome_report", raise_exception=True)
+@require("clinic.view_outcome_report")
 def adverse_event_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.adverse_events(), 50).get_page(request.GET.get("page"))
     return render(request, "treatments/adverse_event_list.html", {"page": page})
@@ -315,7 +307,7 @@ def plan_edit(request: HttpRequest, episode_pk: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, "Treatment plan saved.")
-            return redirect(_next(request, episode.patient.get_absolute_url()))
+            return redirect(safe_next(request, episode.patient.get_absolute_url()))
     return render(
         request,
         "treatments/plan_form.html",

@@ -7,7 +7,6 @@ import csv
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,6 +15,7 @@ from django.utils import timezone
 
 from assessments.reasoning import SOURCES
 from clinic.models import EpisodeOfCare, EpisodeStatus
+from clinic.views import require
 
 from .kinds import kinds
 from .reports import (
@@ -30,7 +30,7 @@ from .reports import (
     report_header,
 )
 
-report_permission = permission_required("clinic.view_outcome_report", raise_exception=True)
+report_permission = require("clinic.view_outcome_report")
 
 
 class ReportFilterForm(forms.Form):

@@ -136,3 +136,11 @@ def test_discharge_summary_shows_diagnosis_interventions_and_outcomes(client_for
     assert "Piriformis" in content and "Stretching × 1" in content
     assert "important improvement" in content
     assert "treatments/print.css" in content
+
+
+def test_a_next_page_off_the_site_is_ignored(client_for, physio, episode):
+    response = client_for(physio).post(
+        reverse("treatments:plan_edit", args=[episode.pk]),
+        {"visit_interval_days": "7", "planned_visits": "6", "next": "https://evil.example/"},
+    )
+    assert response["Location"] == episode.patient.get_absolute_url()
