@@ -1,11 +1,15 @@
 """Fixtures shared by every app's tests: users in each role and a small clinic."""
 
+import os
+
+import factory.random
 import pytest
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections
 from django.test import Client, RequestFactory
 from django.urls import reverse
+from hypothesis import settings as hypothesis_settings
 
 from clinic.roles import CLINIC_ADMIN, FRONT_DESK, PHYSIOTHERAPIST
 from tests.factories import EpisodeFactory, PatientFactory, UserFactory, VisitFactory
@@ -82,6 +86,19 @@ def client_for(client):
         return client
 
     return login
+
+
+# CI replays the same Hypothesis examples on every run, so a red build is never luck;
+# at a desk the default profile keeps exploring new ones.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture(autouse=True)
+def repeatable_fake_data(request):
+    # Faker names and dates differ on every run unless seeded; seeding from the test's id
+    # gives each test its own data and the same data on every run, so a failure repeats.
+    factory.random.reseed_random(request.node.nodeid)
 
 
 @pytest.fixture(autouse=True)
