@@ -11,6 +11,10 @@ order for users whose role allows them, and never imports the apps that provide 
 
 `context(request, patient)` returns the section's template context and must run a fixed
 number of queries whatever the size of the record.
+
+A visit section that holds the visit's written note (the treatments app's SOAP note) sets
+`replaces_notes=True`: the visit page then drops the clinic's plain "Clinical notes" box,
+so the physio writes in one place. A visit that already has plain notes keeps the box.
 """
 
 from collections.abc import Callable, Iterator
@@ -29,6 +33,7 @@ class RecordSection:
     order: int = 100
     permission: str | None = None
     context: Callable[..., dict[str, Any]] = field(default=lambda request, patient: {})
+    replaces_notes: bool = False
 
     def visible_to(self, user) -> bool:
         return self.permission is None or user.has_perm(self.permission)

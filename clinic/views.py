@@ -336,11 +336,14 @@ def _get_visit(pk: int) -> Visit:
 
 
 def _visit_context(request, visit: Visit, **extra) -> dict:
+    sections = visit_sections.visible_to(request.user)
     context = {
         "sections": [
-            {"section": section, "context": section.context(request, visit)}
-            for section in visit_sections.visible_to(request.user)
+            {"section": section, "context": section.context(request, visit)} for section in sections
         ],
+        # One place to write: a registered note (SOAP) replaces the plain box, unless this
+        # visit was written in the plain box before.
+        "show_notes": bool(visit.notes) or not any(s.replaces_notes for s in sections),
         "visit": visit,
         "episode": visit.episode,
         "patient": visit.episode.patient,

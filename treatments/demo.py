@@ -11,7 +11,14 @@ from clinic.models import EpisodeOfCare, Visit
 from clinic.seeding import DemoContext
 
 from .kinds import CONSENT, CONTRAINDICATION_SCREEN, defaults, kinds
-from .models import Consent, ContraindicationScreen, DeliveredIntervention, Goal, TreatmentPlan
+from .models import (
+    Consent,
+    ContraindicationScreen,
+    DeliveredIntervention,
+    Goal,
+    TreatmentPlan,
+    VisitNote,
+)
 from .safety import DRY_NEEDLING_RISKS
 from .summaries import rebuild_intervention_kinds
 
@@ -74,6 +81,22 @@ def _params(code: str) -> dict:
     return kinds.get(code).validate(defaults(code) | PARAMS.get(code, {}))
 
 
+def _soap_note(visit: Visit) -> VisitNote:
+    """The clinic's demo note as a SOAP note: what the patient reports, then the plan."""
+    text = visit.notes
+    if "Plan: " in text:
+        subjective, plan = text.split("Plan: ", 1)
+    else:
+        first, _, plan = text.partition(". ")
+        subjective = first + "."
+    return VisitNote(
+        visit_id=visit.id,
+        subjective=subjective.strip(),
+        plan=plan.strip(),
+        updated_by_id=visit.practitioner_id,
+    )
+
+
 def seed_treatments(context: DemoContext) -> None:
     rng = context.rng
     diagnoses: dict[int, list[str]] = {}
@@ -84,13 +107,17 @@ def seed_treatments(context: DemoContext) -> None:
     ):
         diagnoses.setdefault(row[0], []).append(row[1])
     episodes: dict[int, list[tuple[int, int, str]]] = {}
+    notes: list[VisitNote] = []
     for batch in context.in_batches(
-        Visit.objects.only("id", "episode_id", "practitioner_id", "starts_at"), context.visit_ids
+        Visit.objects.only("id", "episode_id", "practitioner_id", "starts_at", "notes"),
+        context.visit_ids,
     ):
         for visit in batch:
             episodes.setdefault(visit.episode_id, []).append(
                 (visit.id, visit.practitioner_id, visit.starts_at)
             )
+            if visit.notes:
+                notes.append(_soap_note(visit))
     validated = {kind.code: _params(kind.code) for kind in kinds}
 
     consents, screens, plans, interventions = [], [], [], []
@@ -178,6 +205,12 @@ def seed_treatments(context: DemoContext) -> None:
 
     context.bulk_create(Goal, goals())
     context.bulk_create(DeliveredIntervention, iter(interventions), total=len(interventions))
+    # With this app the visit note is the SOAP note (the clinic's plain box gives way to
+    # it): the demo's notes move there, so each visit has one note.
+    context.bulk_create(VisitNote, iter(notes), total=len(notes))
+    written = [note.visit_id for note in notes]
+    for start in range(0, len(written), 500):  # well under SQLite's limit on parameters
+        Visit.objects.filter(pk__in=written[start : start + 500]).update(notes="")
     # bulk_create sends no signal: the outcome report's kinds per episode, in one pass.
     rebuild_intervention_kinds(context.episode_ids)
     # Demo rows skip the audit log on purpose (see DemoContext.insert); the diary's

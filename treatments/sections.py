@@ -69,6 +69,7 @@ def register_sections() -> None:
             order=15,
             permission="clinic.view_clinical_record",
             context=_visit_note,
+            replaces_notes=True,
         )
     )
     visit_sections.register(

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from clinic import services
 from clinic.models import EpisodeOfCare, Visit
+from clinic.records import visit_sections
 from tests.factories import VisitFactory
 
 pytestmark = pytest.mark.django_db
@@ -152,3 +153,28 @@ def test_record_page_queries_do_not_grow_with_visits(
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
+
+
+def test_the_visit_page_offers_one_place_to_write_the_note(client_for, physio, visit):
+    # The treatments app's SOAP note replaces the clinic's plain box: no second note.
+    page = client_for(physio).get(visit.get_absolute_url()).content.decode()
+    assert "Visit note (SOAP)" in page and "Save note<" in page
+    assert "Clinical notes" not in page and "Save notes" not in page
+
+
+def test_a_visit_written_in_the_plain_box_keeps_it(client_for, physio, visit):
+    visit.notes = "Pain 4/10, improving."
+    visit.save()
+    client = client_for(physio)
+    page = client.get(visit.get_absolute_url()).content.decode()
+    assert "Clinical notes" in page and "Pain 4/10, improving." in page and "Save notes" in page
+    services.visit_sign(visit=visit, user=physio)
+    page = client.get(visit.get_absolute_url()).content.decode()
+    assert "Pain 4/10, improving." in page and "Save notes" not in page
+
+
+def test_without_a_note_section_the_plain_box_is_the_note(client_for, physio, visit, monkeypatch):
+    monkeypatch.delitem(visit_sections._sections, "note")
+    page = client_for(physio).get(visit.get_absolute_url()).content.decode()
+    assert "Clinical notes" in page and "Save notes" in page
+    assert "Visit note (SOAP)" not in page

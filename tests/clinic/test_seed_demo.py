@@ -72,7 +72,7 @@ def test_patients_episodes_and_visits_follow_the_clinic_rules():
     episodes_per_patient = Patient.objects.annotate(n=Count("episodes")).values_list("n", flat=True)
     assert set(episodes_per_patient) <= {1, 2}
 
-    for episode in EpisodeOfCare.objects.prefetch_related("visits"):
+    for episode in EpisodeOfCare.objects.prefetch_related("visits__soap_note"):
         assert "buttock pain" in episode.complaint
         visits = sorted(episode.visits.all(), key=lambda visit: visit.starts_at)
         assert visits[0].kind == VisitKind.INITIAL
@@ -92,7 +92,10 @@ def test_patients_episodes_and_visits_follow_the_clinic_rules():
                 assert episode.is_open
                 assert visit == visits[-1]
                 assert visit.signed_by is None and visit.signed_at is None
-            assert visit.notes
+            # One note per visit, in the SOAP note that replaces the clinic's plain box.
+            assert visit.soap_note.subjective and visit.soap_note.plan
+            assert visit.soap_note.updated_by_id == visit.practitioner_id
+            assert not visit.notes
 
     assert Visit.objects.filter(status=VisitStatus.SIGNED).exists()
     assert Visit.objects.filter(status=VisitStatus.DRAFT).exists()

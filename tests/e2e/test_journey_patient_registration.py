@@ -84,15 +84,14 @@ def test_front_desk_registers_a_patient_and_the_physio_signs_her_first_visit(
     expect(page.get_by_role("heading", name=re.compile(r"^Initial assessment"))).to_be_visible()
     expect(page.get_by_text("Draft", exact=True)).to_be_visible()
 
-    # She writes her clinical notes and saves them.
-    notes = (
-        "Pain R buttock 3/12, worse sitting. SLR neg. Sacral thrust and thigh thrust provoke. "
-        "Plan: education, graded loading."
-    )
-    page.get_by_role("textbox", name="Clinical notes").fill(notes)
-    page.get_by_role("button", name="Save notes").click()
-    expect(page.get_by_role("alert")).to_contain_text("Notes saved.")
-    expect(page.get_by_role("textbox", name="Clinical notes")).to_have_value(notes)
+    # She writes her visit note (one note, in SOAP form) and saves it.
+    notes = "Pain R buttock 3/12, worse sitting. SLR neg. Sacral thrust and thigh thrust provoke."
+    expect(page.get_by_role("textbox", name="Clinical notes")).to_have_count(0)
+    page.get_by_role("textbox", name="Subjective update").fill(notes)
+    page.get_by_role("textbox", name="Plan", exact=True).fill("Education, graded loading.")
+    page.get_by_role("button", name="Save note", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("Visit note saved.")
+    expect(page.get_by_role("textbox", name="Subjective update")).to_have_value(notes)
 
     # She signs the visit, through the confirmation page.
     page.get_by_role("link", name="Sign visit…").click()
@@ -104,7 +103,7 @@ def test_front_desk_registers_a_patient_and_the_physio_signs_her_first_visit(
     expect(page.get_by_text(re.compile(r"^Signed by Priya Shah"))).to_be_visible()
     expect(page.get_by_text("Draft", exact=True)).to_have_count(0)
     expect(page.get_by_text("worse sitting")).to_be_visible()
-    expect(page.get_by_role("textbox", name="Clinical notes")).to_have_count(0)
-    expect(page.get_by_role("button", name="Save notes")).to_have_count(0)
+    expect(page.get_by_role("textbox", name="Subjective update")).to_have_count(0)
+    expect(page.get_by_role("button", name="Save note", exact=True)).to_have_count(0)
     expect(page.get_by_role("link", name="Sign visit…")).to_have_count(0)
     expect(page.get_by_role("heading", name="Add an addendum")).to_be_visible()

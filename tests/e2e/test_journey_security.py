@@ -167,10 +167,10 @@ def test_script_and_html_typed_into_the_record_are_shown_as_text(
     page.get_by_role("button", name="Start visit").click()
     expect(page.get_by_role("heading", name=re.compile(r"^Initial assessment"))).to_be_visible()
     notes = f"Seen today. {SCRIPT} then {IMG} end."
-    page.get_by_role("textbox", name="Clinical notes").fill(notes)
-    page.get_by_role("button", name="Save notes").click()
-    expect(page.get_by_role("alert")).to_contain_text("Notes saved.")
-    expect(page.get_by_role("textbox", name="Clinical notes")).to_have_value(notes)
+    page.get_by_role("textbox", name="Subjective update").fill(notes)
+    page.get_by_role("button", name="Save note", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("Visit note saved.")
+    expect(page.get_by_role("textbox", name="Subjective update")).to_have_value(notes)
     assert_page_is_clean(page, "the visit page")
     visit_page = page.url
 
