@@ -196,6 +196,11 @@ def _place(appointment: Appointment, *, allow_past: bool) -> Appointment:
     problem = pattern.problem(start, end)
     if problem:
         raise SchedulingError(f"{display_name(appointment.practitioner)} {problem}.")
+    return _save_if_free(appointment)
+
+
+def _save_if_free(appointment: Appointment) -> Appointment:
+    """Save an appointment that is to be active, unless it would clash (SlotUnavailable)."""
     try:
         # On SQLite this transaction holds the write lock from its first statement, so no
         # other booking can slip in between the check and the save.
@@ -275,6 +280,22 @@ def mark_no_show(*, appointment: Appointment) -> Appointment:
     appointment.status = AppointmentStatus.NO_SHOW
     appointment.save()
     return appointment
+
+
+@transaction.atomic
+def undo_no_show(*, appointment: Appointment) -> Appointment:
+    """Put back an appointment marked as not attended by mistake (the patient came late,
+    the wrong row was clicked): booked again, so the patient can be checked in. Only on
+    the day, and only while the time has not been given to someone else."""
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if appointment.status != AppointmentStatus.NO_SHOW:
+        raise SchedulingError("Only an appointment marked as not attended can be put back.")
+    if timezone.localtime(appointment.start).date() != timezone.localdate():
+        raise SchedulingError(
+            "A missed appointment can only be put back on its day; book a new one instead."
+        )
+    appointment.status = AppointmentStatus.BOOKED
+    return _save_if_free(appointment)
 
 
 @transaction.atomic

@@ -45,6 +45,11 @@ urlpatterns = [
         name="appointment_no_show",
     ),
     path(
+        "diary/appointments/<int:pk>/no-show/undo/",
+        views_diary.appointment_undo_no_show,
+        name="appointment_undo_no_show",
+    ),
+    path(
         "diary/appointments/<int:pk>/visit/",
         views_diary.appointment_start_visit,
         name="appointment_start_visit",

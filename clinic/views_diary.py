@@ -390,6 +390,21 @@ def appointment_no_show(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(appointment)
 
 
+@require_POST
+@require("clinic.change_appointment")
+def appointment_undo_no_show(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = _get_appointment(pk)
+    try:
+        scheduling.undo_no_show(appointment=appointment)
+    except scheduling.SlotUnavailable as error:
+        messages.error(request, f"{error} Book a new appointment instead.")
+    except scheduling.SchedulingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Booked again: check the patient in when they arrive.")
+    return redirect(appointment)
+
+
 @require("clinic.add_visit")
 @require("clinic.view_clinical_record")
 def appointment_start_visit(request: HttpRequest, pk: int) -> HttpResponse:

@@ -63,6 +63,10 @@ EXPECTATIONS = {
     "clinic:appointment_cancel": (lambda o: {"pk": o["appointment"].pk}, expect(200, 200, 200)),
     "clinic:appointment_check_in": (lambda o: {"pk": o["appointment"].pk}, expect(405, 405, 405)),
     "clinic:appointment_no_show": (lambda o: {"pk": o["appointment"].pk}, expect(405, 405, 405)),
+    "clinic:appointment_undo_no_show": (
+        lambda o: {"pk": o["appointment"].pk},
+        expect(405, 405, 405),
+    ),
     "clinic:appointment_start_visit": (
         lambda o: {"pk": o["appointment"].pk},
         expect(200, 403, 403),

@@ -214,6 +214,40 @@ def test_the_physio_starts_the_visit_when_the_episode_is_unclear(
     assert now_appointment.visit.episode == second
 
 
+def test_the_front_desk_undoes_a_mistaken_no_show(client_for, front_desk, now_appointment):
+    client = client_for(front_desk)
+    client.post(reverse("clinic:appointment_no_show", args=[now_appointment.pk]))
+    page = client.get(now_appointment.get_absolute_url()).content.decode()
+    assert 'Undo "did not attend"' in page and "Patient has arrived" not in page
+    response = client.post(
+        reverse("clinic:appointment_undo_no_show", args=[now_appointment.pk]), follow=True
+    )
+    page = response.content.decode()
+    assert "Booked again: check the patient in when they arrive." in page
+    assert "Patient has arrived" in page
+    now_appointment.refresh_from_db()
+    assert now_appointment.status == "booked"
+
+
+def test_undoing_a_no_show_into_a_taken_slot_says_who_has_it(
+    client_for, front_desk, now_appointment, physio
+):
+    client = client_for(front_desk)
+    client.post(reverse("clinic:appointment_no_show", args=[now_appointment.pk]))
+    AppointmentFactory(
+        practitioner=physio,
+        patient=PatientFactory(given_name="Walk", family_name="In"),
+        start=now_appointment.start,
+        end=now_appointment.end,
+    )
+    response = client.post(
+        reverse("clinic:appointment_undo_no_show", args=[now_appointment.pk]), follow=True
+    )
+    assert "already has an appointment at that time: Walk In" in response.content.decode()
+    now_appointment.refresh_from_db()
+    assert now_appointment.status == "no_show"
+
+
 def test_no_show_cancel_and_move(client_for, front_desk, now_appointment, physio):
     client = client_for(front_desk)
     client.post(reverse("clinic:appointment_no_show", args=[now_appointment.pk]))

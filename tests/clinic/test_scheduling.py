@@ -304,6 +304,46 @@ def test_no_show_only_once_the_time_has_come(first, today_appointment):
         scheduling.check_in(appointment=today_appointment)
 
 
+def test_a_mistaken_no_show_is_put_back_and_the_patient_checked_in(today_appointment, episode):
+    scheduling.mark_no_show(appointment=today_appointment)
+    scheduling.undo_no_show(appointment=today_appointment)
+    today_appointment.refresh_from_db()
+    assert today_appointment.status == "booked"
+    assert scheduling.check_in(appointment=today_appointment).visit.episode == episode
+    with pytest.raises(SchedulingError, match="Only an appointment marked as not attended"):
+        scheduling.undo_no_show(appointment=today_appointment)
+
+
+def test_a_no_show_is_not_put_back_on_another_day(physio, patient):
+    yesterday = timezone.now() - datetime.timedelta(days=1)
+    missed = AppointmentFactory(
+        practitioner=physio,
+        patient=patient,
+        start=yesterday,
+        end=yesterday + datetime.timedelta(minutes=30),
+        status="no_show",
+    )
+    with pytest.raises(SchedulingError, match="only be put back on its day"):
+        scheduling.undo_no_show(appointment=missed)
+    missed.refresh_from_db()
+    assert missed.status == "no_show"
+
+
+def test_a_no_show_whose_time_went_to_someone_else_stays_missed(today_appointment, physio):
+    scheduling.mark_no_show(appointment=today_appointment)
+    taken = AppointmentFactory(
+        practitioner=physio,
+        patient=PatientFactory(),
+        start=today_appointment.start,
+        end=today_appointment.end,
+    )
+    with pytest.raises(SlotUnavailable) as refused:
+        scheduling.undo_no_show(appointment=today_appointment)
+    assert refused.value.clashing == taken
+    today_appointment.refresh_from_db()
+    assert today_appointment.status == "no_show"
+
+
 # --- Free slots ------------------------------------------------------------------------
 
 
