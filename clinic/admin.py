@@ -1,8 +1,9 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.utils import timezone
 
 from .models import (
     Addendum,
@@ -10,6 +11,7 @@ from .models import (
     ContactAttempt,
     EpisodeOfCare,
     Patient,
+    TimeOff,
     Visit,
     WorkingBreak,
     WorkingHours,
@@ -109,11 +111,8 @@ class AppointmentAdmin(admin.ModelAdmin):
         return False
 
 
-class WeeklyTimesAdmin(admin.ModelAdmin):
-    list_display = ["practitioner", "weekday", "start", "end"]
-    list_filter = ["practitioner", "weekday"]
-    list_select_related = ["practitioner"]
-    ordering = ["practitioner__username", "weekday", "start"]
+class PhysioChoiceAdmin(admin.ModelAdmin):
+    """The `practitioner` field offers the active physios only."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "practitioner":
@@ -121,6 +120,13 @@ class WeeklyTimesAdmin(admin.ModelAdmin):
                 is_active=True, groups__name=PHYSIOTHERAPIST
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class WeeklyTimesAdmin(PhysioChoiceAdmin):
+    list_display = ["practitioner", "weekday", "start", "end"]
+    list_filter = ["practitioner", "weekday"]
+    list_select_related = ["practitioner"]
+    ordering = ["practitioner__username", "weekday", "start"]
 
 
 @admin.register(WorkingHours)
@@ -131,6 +137,36 @@ class WorkingHoursAdmin(WeeklyTimesAdmin):
 @admin.register(WorkingBreak)
 class WorkingBreakAdmin(WeeklyTimesAdmin):
     list_display = [*WeeklyTimesAdmin.list_display, "label"]
+
+
+@admin.register(TimeOff)
+class TimeOffAdmin(PhysioChoiceAdmin):
+    list_display = ["practitioner", "first_day", "last_day", "reason"]
+    list_filter = ["practitioner"]
+    list_select_related = ["practitioner"]
+    ordering = ["-first_day"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        # Time off does not cancel anything: say which appointments now need moving.
+        booked = (
+            Appointment.objects.active()
+            .for_practitioner(obj.practitioner_id)
+            .filter(start__date__gte=obj.first_day, start__date__lte=obj.last_day)
+            .select_related("patient")
+            .order_by("start")
+        )
+        if booked:
+            listed = "; ".join(
+                f"{timezone.localtime(a.start):%a %d %b %H:%M} {a.patient.full_name}"
+                for a in booked
+            )
+            self.message_user(
+                request,
+                f"{len(booked)} appointment(s) in this time off still need moving or "
+                f"cancelling: {listed}.",
+                level=messages.WARNING,
+            )
 
 
 @admin.register(ContactAttempt)

@@ -46,8 +46,19 @@ class WeeklyPattern:
 
     hours: dict[int, list[Span]] = field(default_factory=dict)
     breaks: dict[int, list[tuple[time, time, str]]] = field(default_factory=dict)
+    # Whole days away: (first day, last day, reason).
+    away: Sequence[tuple[date, date, str]] = ()
+
+    def away_on(self, day: date) -> str | None:
+        """Why the physio is away on `day` ("Annual leave", or "Away"), or None."""
+        for first, last, reason in self.away:
+            if first <= day <= last:
+                return reason or "Away"
+        return None
 
     def working(self, day: date) -> list[tuple[datetime, datetime]]:
+        if self.away_on(day):
+            return []
         return [(at(day, start), at(day, end)) for start, end in self.hours.get(day.weekday(), [])]
 
     def breaks_on(self, day: date) -> list[tuple[datetime, datetime, str]]:
@@ -60,6 +71,9 @@ class WeeklyPattern:
         """Why [start, end) (within one day) cannot be booked in this pattern, completing
         "<physio> ...", or None when it can."""
         day = timezone.localtime(start).date()
+        away = self.away_on(day)
+        if away:
+            return f"is away on {day:%A} {day.day} {day:%B} ({away})"
         working = self.working(day)
         if not any(begin <= start and end <= finish for begin, finish in working):
             if not working:
@@ -121,6 +135,7 @@ class Column:
     key: Any  # what the column is: a physio (day view) or a date (week view)
     day: date
     cells: list[Cell]
+    away: str | None = None  # the reason, when the physio is away that day
 
 
 def grid_rows(
@@ -174,4 +189,4 @@ def grid_column(
         elif any(b <= start and end <= f for b, f in working):
             cell.state = "free" if start >= now else "past"
         cells.append(cell)
-    return Column(key=key, day=day, cells=cells)
+    return Column(key=key, day=day, cells=cells, away=pattern.away_on(day))

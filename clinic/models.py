@@ -484,6 +484,43 @@ class WorkingBreak(WeeklyTimes):
         ]
 
 
+class TimeOff(models.Model):
+    """Whole days a physio is away (leave, illness, a course): nothing can be booked."""
+
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="time_off",
+        verbose_name="physio",
+    )
+    first_day = models.DateField()
+    last_day = models.DateField()
+    reason = models.CharField(max_length=60, blank=True, help_text="e.g. Annual leave")
+
+    class Meta:
+        verbose_name = "time off"
+        verbose_name_plural = "time off"
+        ordering = ["practitioner", "first_day"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(last_day__gte=models.F("first_day")),
+                name="time_off_last_day_not_before_first",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        span = (
+            f"{self.first_day:%d %b %Y}"
+            if self.first_day == self.last_day
+            else f"{self.first_day:%d %b} to {self.last_day:%d %b %Y}"
+        )
+        return f"{self.reason or 'Away'}, {span}"
+
+    def clean(self) -> None:
+        if self.first_day and self.last_day and self.last_day < self.first_day:
+            raise ValidationError({"last_day": "The last day cannot be before the first day."})
+
+
 class ContactOutcome(models.TextChoices):
     SPOKE = "called", "Called: spoke to the patient"
     LEFT_MESSAGE = "left_message", "Left a message"

@@ -109,3 +109,16 @@ DIARY_ROLE_PERMISSIONS: dict[str, list[str]] = {
         "clinic.delete_workingbreak",
     ],
 }
+
+# Time off (migration 0011_grant_time_off_permissions): everyone who books sees it in the
+# diary; the Clinic admin records it, in the Django admin beside the working hours.
+TIME_OFF_ROLE_PERMISSIONS: dict[str, list[str]] = {
+    PHYSIOTHERAPIST: ["clinic.view_timeoff"],
+    FRONT_DESK: ["clinic.view_timeoff"],
+    CLINIC_ADMIN: [
+        "clinic.view_timeoff",
+        "clinic.add_timeoff",
+        "clinic.change_timeoff",
+        "clinic.delete_timeoff",
+    ],
+}

@@ -15,7 +15,7 @@ exclusion constraint on PostgreSQL; on SQLite the check runs in a write transact
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
@@ -44,6 +44,7 @@ from .models import (
     ContactAttempt,
     EpisodeOfCare,
     Patient,
+    TimeOff,
     Visit,
     VisitKind,
     WorkingBreak,
@@ -102,9 +103,12 @@ def slot_step() -> timedelta:
 
 
 def weekly_patterns(practitioner_ids: Iterable[int]) -> dict[int, WeeklyPattern]:
-    """Each physio's working hours and breaks, in two queries; physios with no hours of
-    their own get the clinic's default hours and breaks (settings)."""
+    """Each physio's working hours, breaks and time off, in three queries; physios with no
+    hours of their own get the clinic's default hours and breaks (settings)."""
     ids = list(practitioner_ids)
+    away: dict[int, list] = defaultdict(list)
+    for row in TimeOff.objects.filter(practitioner_id__in=ids).order_by("first_day"):
+        away[row.practitioner_id].append((row.first_day, row.last_day, row.reason))
     hours: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
     breaks: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
     for row in WorkingHours.objects.filter(practitioner_id__in=ids).order_by("start"):
@@ -119,9 +123,12 @@ def weekly_patterns(practitioner_ids: Iterable[int]) -> dict[int, WeeklyPattern]
         },
     )
     return {
-        pk: WeeklyPattern(hours=dict(hours[pk]), breaks=dict(breaks[pk]))
-        if pk in hours
-        else default
+        pk: replace(
+            WeeklyPattern(hours=dict(hours[pk]), breaks=dict(breaks[pk]))
+            if pk in hours
+            else default,
+            away=tuple(away[pk]),
+        )
         for pk in ids
     }
 
