@@ -15,9 +15,14 @@ number of queries whatever the size of the record.
 A visit section that holds the visit's written note (the treatments app's SOAP note) sets
 `replaces_notes=True`: the visit page then drops the clinic's plain "Clinical notes" box,
 so the physio writes in one place. A visit that already has plain notes keeps the box.
+
+The patient record lists each visit with a line of its note. An app that holds the note
+registers where the line comes from, one query for all the record's visits:
+
+    visit_summaries.register(lambda visit_ids: {visit_id: "Pain 3/10, improving.", ...})
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -84,3 +89,26 @@ class RecordSectionRegistry:
 record_sections = RecordSectionRegistry()
 # The visit page is composed the same way: `context(request, visit)`.
 visit_sections = RecordSectionRegistry()
+
+
+class VisitSummaries:
+    """Where the one-line gist of each visit comes from (see the module's docstring)."""
+
+    def __init__(self) -> None:
+        self._sources: list[Callable[[Sequence[int]], dict[int, str]]] = []
+
+    def register(self, source: Callable[[Sequence[int]], dict[int, str]]) -> None:
+        self._sources.append(source)
+
+    def for_visits(self, visits: Sequence) -> dict[int, str]:
+        """{visit id: its line}: the plain notes where written, else a registered note."""
+        lines: dict[int, str] = {}
+        ids = [visit.pk for visit in visits if not visit.notes]
+        if ids:
+            for source in self._sources:
+                lines.update({pk: text for pk, text in source(ids).items() if text})
+        lines.update({visit.pk: visit.notes for visit in visits if visit.notes})
+        return lines
+
+
+visit_summaries = VisitSummaries()

@@ -3,11 +3,16 @@
 from django.utils import timezone
 
 from . import selectors
-from .records import RecordSection, record_sections
+from .records import RecordSection, record_sections, visit_summaries
 
 
 def _episodes(request, patient) -> dict:
-    return {"episodes": selectors.patient_episodes(patient)}
+    episodes = selectors.patient_episodes(patient)
+    visits = [visit for episode in episodes for visit in episode.visits.all()]
+    lines = visit_summaries.for_visits(visits)
+    for visit in visits:
+        visit.summary = lines.get(visit.pk, "")
+    return {"episodes": episodes}
 
 
 def register_clinic_sections() -> None:

@@ -1,6 +1,6 @@
 """The treatments app's parts of the visit page and of the patient record."""
 
-from clinic.records import RecordSection, record_sections, visit_sections
+from clinic.records import RecordSection, record_sections, visit_sections, visit_summaries
 
 from . import selectors
 from .forms import VisitNoteForm
@@ -40,7 +40,19 @@ def _visit_progress(request, visit) -> dict:
     return {"progress": visit_progress(visit)}
 
 
+def _note_lines(visit_ids) -> dict[int, str]:
+    """The SOAP note's gist for the patient record's list of visits: what the patient
+    said, then the plan."""
+    return {
+        visit_id: " ".join(part for part in (subjective.strip(), plan.strip()) if part)
+        for visit_id, subjective, plan in VisitNote.objects.filter(
+            visit_id__in=visit_ids
+        ).values_list("visit_id", "subjective", "plan")
+    }
+
+
 def register_sections() -> None:
+    visit_summaries.register(_note_lines)
     record_sections.register(
         RecordSection(
             key="progress",

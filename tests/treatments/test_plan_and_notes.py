@@ -100,6 +100,28 @@ def test_soap_note_is_saved_and_read_only_after_signing(client_for, physio, visi
     assert response.status_code == 400
 
 
+def test_the_patient_record_lists_each_visit_with_its_note(client_for, physio, visit):
+    client = client_for(physio)
+    client.post(
+        reverse("treatments:visit_note_save", args=[visit.pk]),
+        {"subjective": "Sleeping better", "plan": "Progress loading", "revision": ""},
+    )
+    earlier = VisitFactory(episode=visit.episode, practitioner=physio, notes="Plain note")
+    empty = VisitFactory(episode=visit.episode, practitioner=physio)
+    VisitNote.objects.create(visit=empty, updated_by=physio)  # saved with nothing in it
+    page = client.get(visit.episode.patient.get_absolute_url())
+    (episodes,) = [
+        s["context"]["episodes"] for s in page.context["sections"] if s["section"].key == "episodes"
+    ]
+    lines = {v.pk: v.summary for episode in episodes for v in episode.visits.all()}
+    assert lines == {
+        visit.pk: "Sleeping better Progress loading",
+        earlier.pk: "Plain note",
+        empty.pk: "",
+    }
+    assert "Sleeping better Progress loading" in page.content.decode()
+
+
 def test_a_stale_note_is_not_overwritten_silently(client_for, physio, other_physio, visit):
     client_for(physio).post(
         reverse("treatments:visit_note_save", args=[visit.pk]),
