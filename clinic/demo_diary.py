@@ -1,11 +1,12 @@
-"""Demo diary: an appointment behind every past visit, some missed appointments, and
-follow-ups booked ahead for most open episodes (registered with clinic.seeding)."""
+"""Demo diary: an appointment behind every past visit, some missed appointments,
+follow-ups booked ahead for most open episodes, and a physio's week of leave (registered
+with clinic.seeding)."""
 
 from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from .models import Appointment, AppointmentStatus, Visit
+from .models import Appointment, AppointmentStatus, TimeOff, Visit
 from .roles import FRONT_DESK
 from .scheduling import appointment_length
 from .seeding import DemoContext
@@ -128,3 +129,16 @@ def seed_diary(context: DemoContext) -> None:
         return rows
 
     context.bulk_create(Appointment, ahead())
+    _seed_time_off(context)
+
+
+def _seed_time_off(context: DemoContext) -> None:
+    """A week of annual leave for one physio, after every demo booking (those lie within a
+    week of today), so the diary shows a physio away."""
+    physio = context.physios[-1]
+    monday = context.today + timedelta(days=14 + (7 - context.today.weekday()) % 7)
+    TimeOff.objects.get_or_create(
+        practitioner=physio,
+        first_day=monday,
+        defaults={"last_day": monday + timedelta(days=4), "reason": "Annual leave"},
+    )

@@ -3,7 +3,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from assessments.models import Assessment, Measurement, WorkingDiagnosis
-from clinic.models import Appointment, Visit
+from clinic.models import Appointment, TimeOff, Visit
 from treatments.models import DeliveredIntervention, TreatmentPlan
 
 pytestmark = pytest.mark.django_db
@@ -33,3 +33,14 @@ def test_demo_diary_has_past_and_future_appointments_that_never_overlap(demo_cli
     for rows in by_physio.values():
         for before, after in zip(rows, rows[1:], strict=False):
             assert before.end <= after.start, (before.pk, after.pk)
+
+
+def test_demo_physio_on_leave_has_nothing_booked_then(demo_clinic):
+    (leave,) = TimeOff.objects.all()
+    assert leave.reason == "Annual leave" and leave.first_day > timezone.localdate()
+    assert (leave.last_day - leave.first_day).days == 4
+    assert not Appointment.objects.filter(
+        practitioner=leave.practitioner,
+        start__date__gte=leave.first_day,
+        start__date__lte=leave.last_day,
+    ).exists()
