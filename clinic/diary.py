@@ -62,6 +62,8 @@ class WeeklyPattern:
         return [(at(day, start), at(day, end)) for start, end in self.hours.get(day.weekday(), [])]
 
     def breaks_on(self, day: date) -> list[tuple[datetime, datetime, str]]:
+        if self.away_on(day):
+            return []
         return [
             (at(day, start), at(day, end), label)
             for start, end, label in self.breaks.get(day.weekday(), [])

@@ -75,6 +75,13 @@ def test_the_day_view_shows_the_physio_away_with_nothing_to_book(
     )
     assert "Away: Annual leave" in page
     assert f"?practitioner={physio.pk}&amp;start=" not in page
+    grid = (
+        client_for(front_desk)
+        .get(reverse("clinic:diary_day"), {"date": f"{MONDAY:%Y-%m-%d}"})
+        .context["columns"]
+    )
+    (away,) = [column for column in grid if column.key == physio]
+    assert {cell.state for cell in away.cells} == {"closed"}  # no lunch break either
     assert f"?practitioner={other_physio.pk}&amp;start={MONDAY:%Y-%m-%d}T09:00" in page
 
 
