@@ -9,11 +9,24 @@ class ClinicConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from . import demo_diary, guards, scheduling, sections
-        from .models import Addendum, Appointment, ContactAttempt, EpisodeOfCare, Patient, Visit
+        from .models import (
+            Addendum,
+            Appointment,
+            ContactAttempt,
+            EpisodeOfCare,
+            Patient,
+            TimeOff,
+            Visit,
+            WorkingBreak,
+            WorkingHours,
+        )
         from .seeding import demo_seeders
         from .signals import visit_signing
 
         for model in (Patient, EpisodeOfCare, Visit, Addendum, Appointment, ContactAttempt):
+            auditlog.register(model)
+        # Who changed when the physios can be booked: hours, breaks and time off.
+        for model in (WorkingHours, WorkingBreak, TimeOff):
             auditlog.register(model)
         guards.connect()
         sections.register_clinic_sections()

@@ -428,7 +428,11 @@ class WeeklyTimes(models.Model):
         ordering = ["practitioner", "weekday", "start"]
 
     def __str__(self) -> str:
-        return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
+        # The audit log names a row as it is saved, when times may still be "09:00" strings.
+        start, end = (
+            self._meta.get_field(name).to_python(getattr(self, name)) for name in ("start", "end")
+        )
+        return f"{self.get_weekday_display()} {start:%H:%M}–{end:%H:%M}"
 
     def clean(self) -> None:
         if self.start is None or self.end is None:
@@ -509,11 +513,12 @@ class TimeOff(models.Model):
         ]
 
     def __str__(self) -> str:
-        span = (
-            f"{self.first_day:%d %b %Y}"
-            if self.first_day == self.last_day
-            else f"{self.first_day:%d %b} to {self.last_day:%d %b %Y}"
+        # The audit log names a row as it is saved, when dates may still be strings.
+        first, last = (
+            self._meta.get_field(name).to_python(getattr(self, name))
+            for name in ("first_day", "last_day")
         )
+        span = f"{first:%d %b %Y}" if first == last else f"{first:%d %b} to {last:%d %b %Y}"
         return f"{self.reason or 'Away'}, {span}"
 
     def clean(self) -> None:

@@ -4,6 +4,7 @@ Clinic admin is told which booked appointments the time off leaves to move."""
 import datetime
 
 import pytest
+from auditlog.models import LogEntry
 from django.urls import reverse
 
 from clinic import scheduling
@@ -116,7 +117,12 @@ def test_the_admin_is_told_which_appointments_the_time_off_leaves_to_move(
         follow=True,
     )
     page = response.content.decode()
-    assert TimeOff.objects.get().reason == "Course"
+    leave = TimeOff.objects.get()
+    assert leave.reason == "Course"
+    entry = LogEntry.objects.get_for_object(leave).get()
+    assert (entry.action, entry.actor) == (LogEntry.Action.CREATE, clinic_admin)
+    audit = client_for(clinic_admin).get(reverse("clinic:audit_log")).content.decode()
+    assert f"time off: Course, {MONDAY:%d %b} to {TUESDAY:%d %b %Y}" in audit
     assert "1 appointment(s) in this time off still need moving or cancelling" in page
     assert f"{TUESDAY:%a %d %b} 11:00 Jane Doe" in page
 
