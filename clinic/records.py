@@ -22,7 +22,7 @@ registers where the line comes from, one query for all the record's visits:
     visit_summaries.register(lambda visit_ids: {visit_id: "Pain 3/10, improving.", ...})
 """
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,6 +75,11 @@ class RecordSectionRegistry:
 
     def visible_to(self, user) -> list[RecordSection]:
         return [section for section in self if section.visible_to(user)]
+
+    def replace_notes(self, sections: Iterable[RecordSection] | None = None) -> bool:
+        """Whether a section (of `sections`, else of all) holds the visit's note in place
+        of the plain notes box."""
+        return any(section.replaces_notes for section in (self if sections is None else sections))
 
     @contextmanager
     def temporarily(self, section: RecordSection):

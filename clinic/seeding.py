@@ -63,7 +63,7 @@ from .models import (
     VisitStatus,
     new_patient_identifier,
 )
-from .records import AlreadyRegistered, NotRegistered
+from .records import AlreadyRegistered, NotRegistered, visit_sections
 from .roles import CLINIC_ADMIN, FRONT_DESK, PHYSIOTHERAPIST, ROLES
 
 ModelT = TypeVar("ModelT", bound=models.Model)
@@ -143,6 +143,9 @@ class DemoContext:
     patient_ids: list[int] = field(default_factory=list)
     episode_ids: list[int] = field(default_factory=list)
     visit_ids: list[int] = field(default_factory=list)
+    # The demo note of each visit, for the app that holds visit notes (records.py's
+    # `replaces_notes`); empty when the plain notes box holds them.
+    visit_notes: dict[int, str] = field(default_factory=dict)
     # What was created, by label ("visits", "assessments", ...), for the summary.
     created: Counter[str] = field(default_factory=Counter)
 
@@ -561,6 +564,8 @@ def _seed_clinic(context: DemoContext, patient_count: int) -> None:
     )
     identifiers = iter(new_identifiers(patient_count, taken))
     generator = ClinicGenerator(context)
+    # Each note goes where the visit page keeps it: the plain box, or an app's note.
+    notes_elsewhere = visit_sections.replace_notes()
     with context.progress(total=patient_count, desc="patients") as bar:
         for start in range(0, patient_count, context.batch_size):
             size = min(context.batch_size, patient_count - start)
@@ -573,22 +578,30 @@ def _seed_clinic(context: DemoContext, patient_count: int) -> None:
                     plan.episode.patient_id = patient.pk
                     episodes.append(plan.episode)
             context.insert(EpisodeOfCare, episodes)
-            visits = [
-                Visit(
-                    episode_id=plan.episode.pk,
-                    practitioner_id=visit.practitioner.pk,
-                    starts_at=visit.starts_at,
-                    kind=visit.kind,
-                    notes=visit.notes,
-                    status=VisitStatus.SIGNED if visit.signed_at else VisitStatus.DRAFT,
-                    signed_by_id=visit.practitioner.pk if visit.signed_at else None,
-                    signed_at=visit.signed_at,
-                )
+            planned = [
+                (plan.episode.pk, visit)
                 for patient_plans in plans
                 for plan in patient_plans
                 for visit in plan.visits
             ]
+            visits = [
+                Visit(
+                    episode_id=episode_id,
+                    practitioner_id=visit.practitioner.pk,
+                    starts_at=visit.starts_at,
+                    kind=visit.kind,
+                    notes="" if notes_elsewhere else visit.notes,
+                    status=VisitStatus.SIGNED if visit.signed_at else VisitStatus.DRAFT,
+                    signed_by_id=visit.practitioner.pk if visit.signed_at else None,
+                    signed_at=visit.signed_at,
+                )
+                for episode_id, visit in planned
+            ]
             context.insert(Visit, visits)
+            if notes_elsewhere:
+                context.visit_notes.update(
+                    (row.pk, visit.notes) for row, (_, visit) in zip(visits, planned, strict=True)
+                )
             context.created["draft visits"] += sum(1 for v in visits if v.signed_at is None)
             context.patient_ids.extend(patient.pk for patient in patients)
             context.episode_ids.extend(episode.pk for episode in episodes)

@@ -343,7 +343,7 @@ def _visit_context(request, visit: Visit, **extra) -> dict:
         ],
         # One place to write: a registered note (SOAP) replaces the plain box, unless this
         # visit was written in the plain box before.
-        "show_notes": bool(visit.notes) or not any(s.replaces_notes for s in sections),
+        "show_notes": bool(visit.notes) or not visit_sections.replace_notes(sections),
         "visit": visit,
         "episode": visit.episode,
         "patient": visit.episode.patient,

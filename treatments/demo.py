@@ -81,9 +81,8 @@ def _params(code: str) -> dict:
     return kinds.get(code).validate(defaults(code) | PARAMS.get(code, {}))
 
 
-def _soap_note(visit: Visit) -> VisitNote:
+def _soap_note(visit: Visit, text: str) -> VisitNote:
     """The clinic's demo note as a SOAP note: what the patient reports, then the plan."""
-    text = visit.notes
     if "Plan: " in text:
         subjective, plan = text.split("Plan: ", 1)
     else:
@@ -109,15 +108,14 @@ def seed_treatments(context: DemoContext) -> None:
     episodes: dict[int, list[tuple[int, int, str]]] = {}
     notes: list[VisitNote] = []
     for batch in context.in_batches(
-        Visit.objects.only("id", "episode_id", "practitioner_id", "starts_at", "notes"),
-        context.visit_ids,
+        Visit.objects.only("id", "episode_id", "practitioner_id", "starts_at"), context.visit_ids
     ):
         for visit in batch:
             episodes.setdefault(visit.episode_id, []).append(
                 (visit.id, visit.practitioner_id, visit.starts_at)
             )
-            if visit.notes:
-                notes.append(_soap_note(visit))
+            if text := context.visit_notes.get(visit.id):
+                notes.append(_soap_note(visit, text))
     validated = {kind.code: _params(kind.code) for kind in kinds}
 
     consents, screens, plans, interventions = [], [], [], []
@@ -205,12 +203,9 @@ def seed_treatments(context: DemoContext) -> None:
 
     context.bulk_create(Goal, goals())
     context.bulk_create(DeliveredIntervention, iter(interventions), total=len(interventions))
-    # With this app the visit note is the SOAP note (the clinic's plain box gives way to
-    # it): the demo's notes move there, so each visit has one note.
+    # The visit note is the SOAP note here (it replaces the clinic's plain box), so the
+    # clinic's demo notes are written as SOAP notes.
     context.bulk_create(VisitNote, iter(notes), total=len(notes))
-    written = [note.visit_id for note in notes]
-    for start in range(0, len(written), 500):  # well under SQLite's limit on parameters
-        Visit.objects.filter(pk__in=written[start : start + 500]).update(notes="")
     # bulk_create sends no signal: the outcome report's kinds per episode, in one pass.
     rebuild_intervention_kinds(context.episode_ids)
     # Demo rows skip the audit log on purpose (see DemoContext.insert); the diary's

@@ -17,7 +17,7 @@ from clinic.models import (
     VisitKind,
     VisitStatus,
 )
-from clinic.records import AlreadyRegistered, NotRegistered
+from clinic.records import AlreadyRegistered, NotRegistered, visit_sections
 from clinic.roles import CLINIC_ADMIN, FRONT_DESK, PHYSIOTHERAPIST
 from clinic.seeding import DemoContext, DemoSeederRegistry, demo_seeders
 
@@ -186,3 +186,11 @@ def test_seeders_run_in_order_and_the_registry_fails_loudly():
         registry.register("assessments", print)
     with pytest.raises(NotRegistered):
         registry.unregister("reports")
+
+
+def test_without_an_app_holding_visit_notes_the_demo_writes_plain_notes(monkeypatch):
+    monkeypatch.delitem(visit_sections._sections, "note")
+    seed(patients=3)
+    assert Visit.objects.exists()
+    assert not Visit.objects.filter(notes="").exists()
+    assert not Visit.objects.filter(soap_note__isnull=False).exists()
