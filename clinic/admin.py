@@ -67,6 +67,11 @@ class VisitAdmin(admin.ModelAdmin):
     # Signing goes through the app, which freezes the visit's assessments on the way.
     readonly_fields = ["status", "signed_by", "signed_at"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Whose visit it is changes only by a takeover in the app, which is recorded.
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly + ["practitioner"] if obj is not None else readonly
+
     def has_change_permission(self, request, obj=None) -> bool:
         if obj is not None and obj.is_signed:
             return False  # Signed visits are read-only by every path.

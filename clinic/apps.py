@@ -14,16 +14,27 @@ class ClinicConfig(AppConfig):
             Appointment,
             ContactAttempt,
             EpisodeOfCare,
+            LaterAddition,
             Patient,
             TimeOff,
             Visit,
+            VisitTakeover,
             WorkingBreak,
             WorkingHours,
         )
         from .seeding import demo_seeders
         from .signals import visit_signing
 
-        for model in (Patient, EpisodeOfCare, Visit, Addendum, Appointment, ContactAttempt):
+        for model in (
+            Patient,
+            EpisodeOfCare,
+            Visit,
+            Addendum,
+            VisitTakeover,
+            LaterAddition,
+            Appointment,
+            ContactAttempt,
+        ):
             auditlog.register(model)
         # Who changed when the physios can be booked: hours, breaks and time off.
         for model in (WorkingHours, WorkingBreak, TimeOff):

@@ -189,6 +189,19 @@ class AddendumForm(forms.Form):
         self.helper.form_tag = False
 
 
+class TakeOverForm(forms.Form):
+    reason = forms.CharField(
+        label="Why do you take this visit over?",
+        max_length=200,
+        help_text="e.g. Priya is off sick and I saw the patient; finishing the notes for her.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
 class DischargeForm(forms.Form):
     reason = forms.ChoiceField(choices=[("", "Choose a reason")] + DischargeReason.choices)
     closed_on = forms.DateField(

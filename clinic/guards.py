@@ -12,7 +12,15 @@ from django.db import models
 from django.db.models.signals import pre_delete, pre_save
 from django.utils.text import capfirst
 
-from .models import Addendum, EpisodeOfCare, Patient, Visit, VisitStatus
+from .models import (
+    Addendum,
+    EpisodeOfCare,
+    LaterAddition,
+    Patient,
+    Visit,
+    VisitStatus,
+    VisitTakeover,
+)
 from .services import RecordDeletionError, SignedRecordError
 
 
@@ -71,6 +79,17 @@ def protect_addendum(sender, instance: Addendum, raw: bool = False, **kwargs) ->
         )
 
 
+def protect_written_once(sender, instance: models.Model, raw: bool = False, **kwargs) -> None:
+    """pre_save receiver: a takeover or an addition after discharge is a record of what
+    happened, written once; a later change is another row."""
+    if raw or instance.pk is None:
+        return
+    if sender._default_manager.filter(pk=instance.pk).exists():
+        raise SignedRecordError(
+            f"{capfirst(sender._meta.verbose_name)} cannot be changed once recorded."
+        )
+
+
 def connect() -> None:
     pre_save.connect(
         protect_signed_visit, sender=Visit, dispatch_uid="clinic.guards.protect_signed_visit"
@@ -78,4 +97,12 @@ def connect() -> None:
     pre_save.connect(
         protect_addendum, sender=Addendum, dispatch_uid="clinic.guards.protect_addendum"
     )
-    refuse_delete_of(Patient, EpisodeOfCare, Visit, Addendum, app="clinic")
+    for model in (VisitTakeover, LaterAddition):
+        pre_save.connect(
+            protect_written_once,
+            sender=model,
+            dispatch_uid=f"clinic.guards.protect_written_once.{model._meta.model_name}",
+        )
+    refuse_delete_of(
+        Patient, EpisodeOfCare, Visit, Addendum, VisitTakeover, LaterAddition, app="clinic"
+    )

@@ -263,6 +263,57 @@ class Addendum(models.Model):
         return {"patient_id": self.visit.episode.patient_id}
 
 
+class VisitTakeover(models.Model):
+    """A physio taking over a colleague's draft visit (the colleague is away, the patient
+    was seen by someone else): from then on the taker is the visit's clinician, the only
+    one who writes into it and signs it. Kept with who, from whom, when and why."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="takeovers")
+    taken_from = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(max_length=200)
+    taken_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["taken_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.visit} taken over by {self.taken_by} from {self.taken_from}"
+
+    def get_additional_data(self) -> dict:
+        return {"patient_id": self.visit.episode.patient_id}
+
+
+class LaterAddition(models.Model):
+    """A change to a discharged episode (its working diagnosis, plan or a consent), kept
+    with who, when, what and why: the discharge summary lists these under "Added after
+    discharge", so the summary the patient's GP was sent is never silently rewritten."""
+
+    episode = models.ForeignKey(
+        EpisodeOfCare, on_delete=models.PROTECT, related_name="later_additions"
+    )
+    what = models.CharField(max_length=100, help_text="e.g. Working diagnosis")
+    change = models.TextField(help_text="What it is now, in words.")
+    reason = models.CharField(max_length=200)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "addition after discharge"
+        verbose_name_plural = "additions after discharge"
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.what} changed after discharge by {self.author}"
+
+    def get_additional_data(self) -> dict:
+        return {"patient_id": self.episode.patient_id}
+
+
 class ClinicPermissions(models.Model):
     """Holds the role permissions that are not about one model's rows."""
 

@@ -11,9 +11,11 @@ from .models import (
     AppointmentStatus,
     EpisodeOfCare,
     EpisodeStatus,
+    LaterAddition,
     Patient,
     Visit,
     VisitStatus,
+    VisitTakeover,
     new_patient_identifier,
 )
 from .signals import visit_signing
@@ -29,6 +31,14 @@ class SignedRecordError(ClinicError):
 
 class RecordDeletionError(ClinicError):
     """Clinical records and patients are never deleted (patients are archived instead)."""
+
+
+class NotVisitClinician(ClinicError):
+    """Someone other than the visit's clinician tried to write into its draft."""
+
+
+class AfterDischargeError(ClinicError):
+    """A discharged episode's record was about to change without a reason."""
 
 
 class StalePatientDetails(ClinicError):
@@ -194,9 +204,84 @@ def visit_start(
     return visit
 
 
+# --- Who writes into a visit -------------------------------------------------------------
+#
+# One clinician owns a draft visit: the practitioner who saw the patient. Only they write
+# into it (notes, assessments, SOAP note, interventions) and sign it, so a signed visit is
+# one person's account. A colleague takes the visit over first (recorded: who, from whom,
+# when, why), or adds an addendum once it is signed. The Clinic admin writes no clinical
+# content at all (no clinic.record_clinical). Episode-wide records (working diagnosis,
+# plan, consents, screens, red flags) are the team's and are not under this rule.
+
+
+def visit_writer_refusal(visit: Visit, user) -> str:
+    """Why `user` may not write into the draft `visit`, or "" when they may. A signed
+    visit is refused by each write with its own message (and by the guards)."""
+    if not user.has_perm("clinic.record_clinical"):
+        return "Your role does not record clinical content: the visit's physiotherapist does."
+    if visit.practitioner_id != user.pk:
+        return (
+            f"This visit is {_display_name(visit.practitioner)}'s: take it over to write in "
+            "it, or add an addendum once it is signed."
+        )
+    return ""
+
+
+def can_write_visit(visit: Visit, user) -> bool:
+    """Whether the visit page offers `user` its forms: a draft visit of their own."""
+    return not visit.is_signed and not visit_writer_refusal(visit, user)
+
+
+def check_visit_writer(visit: Visit, user) -> Visit:
+    """Refuse (NotVisitClinician) a write by anyone but the visit's clinician; call it
+    first in every write into a visit. Locks the visit row until the write commits, so a
+    takeover cannot slip in between this check and the write. Returns the locked visit."""
+    locked = Visit.objects.select_for_update().select_related("practitioner").get(pk=visit.pk)
+    refusal = "" if locked.is_signed else visit_writer_refusal(locked, user)
+    if refusal:
+        raise NotVisitClinician(refusal)
+    return locked
+
+
+TAKEOVER_REASON_LIMIT = 200  # characters; the form says the same
+
+
 @transaction.atomic
-def visit_update(*, visit: Visit, **fields) -> Visit:
-    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+def visit_take_over(*, visit: Visit, user, reason: str) -> VisitTakeover:
+    """Make `user` the clinician of a colleague's draft visit, recorded with the reason;
+    from then on only they write into it and sign it."""
+    visit = Visit.objects.select_for_update().select_related("practitioner").get(pk=visit.pk)
+    if visit.is_signed:
+        raise SignedRecordError(
+            "This visit is signed: it cannot be taken over. Add an addendum instead."
+        )
+    if not user.has_perm("clinic.record_clinical"):
+        raise NotVisitClinician("Only a physiotherapist can take over a visit.")
+    if visit.practitioner_id == user.pk:
+        raise ClinicError("This visit is already yours.")
+    reason = reason.strip()
+    if not reason:
+        raise ClinicError(
+            f"Say why you take the visit over from {_display_name(visit.practitioner)} "
+            "(e.g. they are away and the patient is waiting)."
+        )
+    if len(reason) > TAKEOVER_REASON_LIMIT:
+        raise ClinicError(
+            f"Keep the reason to at most {TAKEOVER_REASON_LIMIT} characters (it has {len(reason)})."
+        )
+    takeover = VisitTakeover(
+        visit=visit, taken_from=visit.practitioner, taken_by=user, reason=reason
+    )
+    takeover.full_clean()
+    takeover.save()
+    visit.practitioner = user
+    visit.save(update_fields=["practitioner"])
+    return takeover
+
+
+@transaction.atomic
+def visit_update(*, visit: Visit, user, **fields) -> Visit:
+    visit = check_visit_writer(visit, user)
     if visit.is_signed:
         raise SignedRecordError("This visit is signed and cannot be changed; add an addendum.")
     for name, value in fields.items():
@@ -212,7 +297,10 @@ def visit_sign(*, visit: Visit, user) -> Visit:
     if visit.is_signed:
         raise SignedRecordError("This visit is already signed.")
     if visit.practitioner_id != user.pk:
-        raise ClinicError("Only the practitioner who saw the patient can sign this visit.")
+        raise NotVisitClinician(
+            "Only the practitioner who saw the patient can sign this visit: take it over "
+            "first to sign it yourself."
+        )
     # Plugin apps freeze their records (and may refuse) before the visit is signed.
     try:
         visit_signing.send(sender=Visit, visit=visit, user=user)
@@ -227,9 +315,58 @@ def visit_sign(*, visit: Visit, user) -> Visit:
 
 @transaction.atomic
 def addendum_add(*, visit: Visit, author, text: str, reason: str) -> Addendum:
+    # Addenda amend what a clinician vouched for by signing. On a draft nothing is vouched
+    # for yet and the text it would comment on can still change, so a colleague takes the
+    # visit over (recorded) or waits for the signature.
     if not visit.is_signed:
-        raise ClinicError("Addenda are for signed visits; edit the draft instead.")
+        if visit.practitioner_id == author.pk:
+            raise ClinicError("Addenda are for signed visits; edit the draft instead.")
+        raise ClinicError(
+            f"Addenda are for signed visits: {_display_name(visit.practitioner)} signs this "
+            "one first, or take the visit over to write in it."
+        )
     addendum = Addendum(visit=visit, author=author, text=text, reason=reason)
     addendum.full_clean()
     addendum.save()
     return addendum
+
+
+# --- Changes after discharge ---------------------------------------------------------------
+#
+# A discharge summary goes to the GP and the patient. A later change to the episode's
+# working diagnosis, plan or consents is allowed (a consultant's letter corrects the
+# diagnosis, a consent given during care was recorded late) but never silent: it needs a
+# reason and is kept as a LaterAddition, which the summary lists as added after discharge.
+
+AFTER_DISCHARGE_REASON_LIMIT = 200  # characters; the forms say the same
+
+
+def check_after_discharge(*, episode: EpisodeOfCare, what: str, reason: str) -> str:
+    """Call first in a change to `what` of an episode. "" while the episode is open; once
+    discharged, the reason the change needs (stripped), or AfterDischargeError."""
+    # Read now, not from the caller's copy: the form may have been opened before discharge.
+    status, closed_on = EpisodeOfCare.objects.values_list("status", "closed_on").get(pk=episode.pk)
+    if status != EpisodeStatus.DISCHARGED:
+        return ""
+    reason = (reason or "").strip()
+    if not reason:
+        raise AfterDischargeError(
+            f"This episode was discharged on {closed_on:%-d %b %Y}: a change to {what} now "
+            "needs a reason, and is added to the discharge summary."
+        )
+    if len(reason) > AFTER_DISCHARGE_REASON_LIMIT:
+        raise AfterDischargeError(
+            f"Keep the reason to at most {AFTER_DISCHARGE_REASON_LIMIT} characters "
+            f"(it has {len(reason)})."
+        )
+    return reason
+
+
+def later_addition_record(
+    *, episode: EpisodeOfCare, user, what: str, change: str, reason: str
+) -> LaterAddition:
+    """Keep a change to a discharged episode (after check_after_discharge gave its reason)."""
+    addition = LaterAddition(episode=episode, what=what, change=change, reason=reason, author=user)
+    addition.full_clean()
+    addition.save()
+    return addition

@@ -18,6 +18,7 @@ urlpatterns = [
     path("visits/<int:pk>/", views.visit_detail, name="visit_detail"),
     path("visits/<int:pk>/sign/", views.visit_sign, name="visit_sign"),
     path("visits/<int:pk>/addenda/", views.addendum_add, name="addendum_add"),
+    path("visits/<int:pk>/take-over/", views.visit_take_over, name="visit_take_over"),
     path("audit/", views.audit_log, name="audit_log"),
     # The diary
     path("diary/", views_diary.diary_day, name="diary_day"),

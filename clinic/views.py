@@ -19,6 +19,7 @@ from .forms import (
     EpisodeForm,
     PatientEditForm,
     PatientForm,
+    TakeOverForm,
     VisitNotesForm,
     VisitStartForm,
 )
@@ -229,16 +230,43 @@ def visit_start(request: HttpRequest, episode_pk: int) -> HttpResponse:
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _get_visit(pk)
     accessed.send(sender=Visit, instance=visit)
-    can_edit = not visit.is_signed and request.user.has_perm("clinic.change_visit")
+    can_edit = request.user.has_perm("clinic.change_visit") and services.can_write_visit(
+        visit, request.user
+    )
     form = VisitNotesForm(request.POST or None, instance=visit) if can_edit else None
     if request.method == "POST":
         if form is None:
-            raise PermissionDenied("This visit is signed; add an addendum instead.")
+            return _refuse_notes(request, visit)
         if form.is_valid():
-            services.visit_update(visit=visit, notes=form.cleaned_data["notes"])
-            messages.success(request, "Notes saved.")
-            return redirect(visit)
+            try:
+                services.visit_update(
+                    visit=visit, user=request.user, notes=form.cleaned_data["notes"]
+                )
+            except services.ClinicError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, "Notes saved.")
+                return redirect(visit)
     return render(request, "clinic/visit_detail.html", _visit_context(request, visit, form=form))
+
+
+def _refuse_notes(request: HttpRequest, visit: Visit) -> HttpResponse:
+    if visit.is_signed:
+        raise PermissionDenied("This visit is signed; add an addendum instead.")
+    refusal = services.visit_writer_refusal(visit, request.user)
+    if not request.user.has_perm("clinic.change_visit"):
+        raise PermissionDenied(refusal or "Your role does not change visits.")
+    # A page opened before a colleague took the visit over: the text typed stays on the
+    # page with the reason, nothing is saved.
+    form = VisitNotesForm(request.POST, instance=visit)
+    form.is_valid()
+    form.add_error(None, refusal)
+    return render(
+        request,
+        "clinic/visit_detail.html",
+        _visit_context(request, visit, form=form),
+        status=403,
+    )
 
 
 @require("clinic.sign_visit")
@@ -254,7 +282,41 @@ def visit_sign(request: HttpRequest, pk: int) -> HttpResponse:
                 request, "Visit signed. It is now read-only; use an addendum to add to it."
             )
         return redirect(visit)
+    if not visit.is_signed and visit.practitioner_id != request.user.pk:
+        messages.error(request, services.visit_writer_refusal(visit, request.user))
+        return redirect(visit)
     return render(request, "clinic/visit_sign.html", _visit_context(request, visit))
+
+
+@require("clinic.record_clinical")
+def visit_take_over(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = _get_visit(pk)
+    if visit.is_signed:
+        messages.info(request, "This visit is signed: add an addendum instead.")
+        return redirect(visit)
+    if visit.practitioner_id == request.user.pk:
+        messages.info(request, "This visit is already yours.")
+        return redirect(visit)
+    form = TakeOverForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            takeover = services.visit_take_over(
+                visit=visit, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except services.ClinicError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                f"You took this visit over from {_name(takeover.taken_from)}: "
+                "you write in it and sign it now.",
+            )
+            return redirect(visit)
+    return render(
+        request,
+        "clinic/visit_take_over.html",
+        {"form": form, "visit": visit, "episode": visit.episode, "patient": visit.episode.patient},
+    )
 
 
 @require_POST
@@ -324,6 +386,10 @@ def _saved_details(form: PatientEditForm, saved: Patient) -> list[dict]:
     return rows
 
 
+def _name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
 def _identity(data: dict) -> dict:
     return {key: data[key] for key in ("given_name", "family_name", "date_of_birth")}
 
@@ -349,11 +415,19 @@ def _visit_context(request, visit: Visit, **extra) -> dict:
         "patient": visit.episode.patient,
         "addenda": visit.addenda.select_related("author"),
         "addendum_form": AddendumForm(),
+        "takeovers": visit.takeovers.select_related("taken_from", "taken_by"),
         "can_sign": (
             not visit.is_signed
             and request.user.has_perm("clinic.sign_visit")
             and visit.practitioner_id == request.user.pk
         ),
     }
+    if not visit.is_signed:
+        # Another physio's draft is shown read-only, with why and the way to take it over.
+        context["write_refusal"] = services.visit_writer_refusal(visit, request.user)
+        context["can_take_over"] = (
+            visit.practitioner_id != request.user.pk
+            and request.user.has_perm("clinic.record_clinical")
+        )
     context.update(extra)
     return context

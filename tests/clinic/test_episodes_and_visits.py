@@ -82,7 +82,7 @@ def test_signed_visit_notes_cannot_be_changed_by_post(client_for, physio, visit)
 def test_signed_visit_cannot_be_changed_by_the_service(physio, visit):
     services.visit_sign(visit=visit, user=physio)
     with pytest.raises(services.SignedRecordError):
-        services.visit_update(visit=visit, notes="changed")
+        services.visit_update(visit=visit, user=physio, notes="changed")
 
 
 def test_only_the_treating_practitioner_signs(client_for, other_physio, visit):
