@@ -17,7 +17,7 @@ from django.utils.html import escape
 
 from clinic.forms import DateInput
 
-from . import measures
+from . import measures, reasoning
 from .definitions import AnswerError, Item, ItemType, Template, validate_answers
 
 MEASURE_SEPARATOR = "__"
@@ -239,3 +239,29 @@ def carried_over(template: Template, visit) -> dict[str, object]:
             if code.endswith("_activity"):
                 initial[measure_field_name(item.code, code)] = value
     return initial
+
+
+class WorkingDiagnosisForm(forms.Form):
+    """The working diagnosis on a page of its own (the visit page has it beside the panel);
+    a discharged episode's is corrected here, with the reason the change needs."""
+
+    source = forms.MultipleChoiceField(
+        label="Pain sources: tick those you confirm; the first ticked is the main one",
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    reason = forms.CharField(
+        label="Why does the diagnosis change after discharge?",
+        help_text="e.g. The consultant's letter of 12 Jan confirms a hamstring tendinopathy.",
+        max_length=200,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, after_discharge: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["source"].choices = list(reasoning.SOURCES.items())
+        if not after_discharge:
+            del self.fields["reason"]
+        self.helper = FormHelper()
+        self.helper.form_tag = False

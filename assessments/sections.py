@@ -1,6 +1,7 @@
 """The assessments app's parts of the patient record and of the visit page."""
 
 from clinic.records import RecordSection, record_sections, visit_sections
+from clinic.services import can_write_visit
 
 from . import selectors
 from .definitions import templates
@@ -15,7 +16,7 @@ def _visit_assessment(request, visit) -> dict:
             continue
         assessment = assessments.get(template.code)
         entries.append({"template": template, "assessment": assessment})
-    context = {"entries": entries}
+    context = {"entries": entries, "can_write": can_write_visit(visit, request.user)}
     saved = assessments.get("buttock_pain")
     if saved is not None:
         template = templates.get(saved.template_code, saved.template_version)

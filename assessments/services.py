@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from clinic import services as clinic_services
 from clinic.models import EpisodeOfCare, Visit
 
 from . import measures, reasoning, summaries
@@ -86,6 +87,7 @@ def assessment_save_draft(
     revision: int | None = None,
 ) -> Assessment:
     """Keep the raw form input as it is, valid or not, so nothing typed is lost."""
+    clinic_services.check_visit_writer(visit, user)
     _check_draft_sizes(template, form_data)
     assessment = _lock(visit, template)
     _check_writable(visit, assessment, revision, user)
@@ -115,6 +117,7 @@ def assessment_save(
 ) -> Assessment:
     """Validate the answers against the template version, store them, extract the scores
     into Measurement rows and raise red-flag alerts on the episode."""
+    clinic_services.check_visit_writer(visit, user)
     assessment = _lock(visit, template)
     _check_writable(visit, assessment, revision, user)
     if assessment is not None and assessment.template_version != template.version:
@@ -240,9 +243,14 @@ def working_diagnosis_confirm(
     user,
     source_codes: Iterable[str],
     suggested: Iterable[str] = (),
+    reason: str = "",
 ) -> list[WorkingDiagnosis]:
     """Set the episode's working diagnosis: the first code is provisional (the main one),
-    the others differential. Codes no longer chosen are withdrawn, never deleted."""
+    the others differential. Codes no longer chosen are withdrawn, never deleted. After
+    discharge the change needs a `reason` and is kept as an addition to the summary."""
+    late_reason = clinic_services.check_after_discharge(
+        episode=episode, what="the working diagnosis", reason=reason
+    )
     codes = list(dict.fromkeys(source_codes))
     if not codes:
         raise AssessmentError("Choose at least one pain source for the working diagnosis.")
@@ -266,11 +274,32 @@ def working_diagnosis_confirm(
         row.withdrawn_at = None
         row.save()
         chosen.append(row)
-    for row in existing.values():
-        if row.withdrawn_at is None:
-            row.withdrawn_at = now
-            row.save()
+    withdrawn = [row for row in existing.values() if row.withdrawn_at is None]
+    for row in withdrawn:
+        row.withdrawn_at = now
+        row.save()
+    if late_reason:
+        clinic_services.later_addition_record(
+            episode=episode,
+            user=user,
+            what="Working diagnosis",
+            change=_diagnosis_change(chosen, withdrawn),
+            reason=late_reason,
+        )
     return chosen
+
+
+def _diagnosis_change(chosen: list[WorkingDiagnosis], withdrawn: list[WorkingDiagnosis]) -> str:
+    def label(row: WorkingDiagnosis) -> str:
+        name = row.get_source_code_display()
+        return f"{name} (differential)" if row.verification == Verification.DIFFERENTIAL else name
+
+    change = "Now " + ", ".join(label(row) for row in chosen) + "."
+    if withdrawn:
+        change += (
+            " Withdrawn: " + ", ".join(row.get_source_code_display() for row in withdrawn) + "."
+        )
+    return change
 
 
 def freeze_on_signing(sender, *, visit: Visit, user, **kwargs) -> None:

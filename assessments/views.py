@@ -5,13 +5,20 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from clinic import services as clinic_services
 from clinic.models import EpisodeOfCare, Visit
 from clinic.views import require, safe_next
 
-from . import fhir, reasoning, services
+from . import fhir, reasoning, selectors, services
 from .definitions import NotRegistered, Template, templates
 from .display import answer_sections
-from .forms import AssessmentForm, carried_over, initial_from_answers, initial_from_draft
+from .forms import (
+    AssessmentForm,
+    WorkingDiagnosisForm,
+    carried_over,
+    initial_from_answers,
+    initial_from_draft,
+)
 from .models import Assessment, RedFlagAlert
 from .panel import findings_from_answers, findings_from_form, form_from_draft, panel_context
 
@@ -36,24 +43,35 @@ def assessment_edit(request: HttpRequest, visit_pk: int, template_code: str) -> 
     template = _template_or_404(template_code, assessment.template_version if assessment else None)
     if assessment is not None:
         accessed.send(sender=Assessment, instance=assessment)
-    writable = (
-        request.user.has_perm("clinic.record_clinical")
-        and not visit.is_signed
-        and not (assessment and assessment.is_signed)
+    signed = visit.is_signed or (assessment is not None and assessment.is_signed)
+    refusal = clinic_services.visit_writer_refusal(visit, request.user)
+    writable = not signed and not refusal
+    # A physio posting into a draft that is not theirs (typically a page opened before a
+    # colleague took the visit over) gets the form back with the reason: nothing typed
+    # is lost, nothing is saved.
+    keeps_input = (
+        not writable
+        and not signed
+        and request.method == "POST"
+        and request.user.has_perm("clinic.record_clinical")
     )
-    if not writable:
+    if not writable and not keeps_input:
         if request.method == "POST":
-            raise PermissionDenied("This assessment cannot be changed.")
+            raise PermissionDenied(refusal or "This assessment cannot be changed.")
         if assessment is None:
             raise Http404("No assessment was recorded in this visit.")
-        return render(
-            request,
-            "assessments/assessment_detail.html",
-            _detail_context(visit, assessment, template),
-        )
+        context = _detail_context(visit, assessment, template)
+        if not signed:
+            context["write_refusal"] = refusal
+            context["can_take_over"] = request.user.has_perm("clinic.record_clinical")
+        return render(request, "assessments/assessment_detail.html", context)
 
     form = None
-    if request.method == "POST":
+    if keeps_input:
+        form = AssessmentForm(request.POST, template=template)
+        form.is_valid()
+        form.add_error(None, refusal)
+    elif request.method == "POST":
         form = AssessmentForm(request.POST, template=template)
         form_data = {
             key: request.POST.getlist(key) for key in request.POST if key != "csrfmiddlewaretoken"
@@ -86,7 +104,7 @@ def assessment_edit(request: HttpRequest, visit_pk: int, template_code: str) -> 
             # Resubmitting now overwrites deliberately: the user has been told.
             form.data = form.data.copy()
             form.data["revision"] = str(assessment.revision)
-        except services.AssessmentError as error:
+        except (services.AssessmentError, clinic_services.ClinicError) as error:
             form.add_error(None, str(error))
     if form is None:
         form = AssessmentForm(template=template)
@@ -118,7 +136,9 @@ def assessment_edit(request: HttpRequest, visit_pk: int, template_code: str) -> 
             else None
         ),
     }
-    return render(request, "assessments/assessment_form.html", context)
+    return render(
+        request, "assessments/assessment_form.html", context, status=403 if keeps_input else 200
+    )
 
 
 @require_POST
@@ -132,22 +152,45 @@ def reasoning_panel(request: HttpRequest, visit_pk: int, template_code: str) -> 
     return render(request, "assessments/reasoning_panel.html", context)
 
 
-@require_POST
 @require("clinic.record_clinical")
 def working_diagnosis_confirm(request: HttpRequest, episode_pk: int) -> HttpResponse:
-    episode = get_object_or_404(EpisodeOfCare, pk=episode_pk)
-    try:
-        services.working_diagnosis_confirm(
-            episode=episode,
-            user=request.user,
-            source_codes=request.POST.getlist("source"),
-            suggested=request.POST.getlist("suggested"),
-        )
-    except services.AssessmentError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "Working diagnosis confirmed.")
-    return redirect(safe_next(request, episode.patient.get_absolute_url()))
+    """Posted from the panel beside the assessment, or from this page of its own (where a
+    discharged episode's diagnosis is corrected, with a reason)."""
+    episode = get_object_or_404(EpisodeOfCare.objects.select_related("patient"), pk=episode_pk)
+    current = selectors.working_diagnosis(episode)
+    form = WorkingDiagnosisForm(
+        request.POST if request.method == "POST" else None,
+        after_discharge=not episode.is_open,
+        initial={"source": [row.source_code for row in current]},
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            services.working_diagnosis_confirm(
+                episode=episode,
+                user=request.user,
+                source_codes=form.cleaned_data["source"],
+                suggested=request.POST.getlist("suggested"),
+                reason=form.cleaned_data.get("reason", ""),
+            )
+        except clinic_services.AfterDischargeError as error:
+            form.add_error("reason" if "reason" in form.fields else None, str(error))
+        except (services.AssessmentError, clinic_services.ClinicError) as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Working diagnosis confirmed.")
+            return redirect(safe_next(request, episode.patient.get_absolute_url()))
+    return render(
+        request,
+        "assessments/working_diagnosis_form.html",
+        {
+            "form": form,
+            "episode": episode,
+            "patient": episode.patient,
+            "diagnosis": current,
+            "next": request.GET.get("next") or request.POST.get("next", ""),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @require("clinic.record_clinical")
@@ -228,6 +271,6 @@ def assessment_autosave(request: HttpRequest, visit_pk: int, template_code: str)
             form_data=form_data,
             revision=_int_or_none(request.POST.get("revision")),
         )
-    except services.AssessmentError as error:
+    except (services.AssessmentError, clinic_services.ClinicError) as error:
         context["error"] = str(error)
     return render(request, "assessments/autosave_status.html", context)

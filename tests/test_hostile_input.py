@@ -68,12 +68,22 @@ def world(physio, episode, visit):
     intervention = treatment_services.intervention_record(
         visit=visit, user=physio, kind_code="stretching", params={}
     )
+    consent = treatment_services.consent_record(
+        episode=episode,
+        user=physio,
+        intervention_kind="spinal_manipulation",
+        given_on=timezone.localdate(),
+        method="verbal",
+        risks_discussed=[],
+        right_to_withdraw_explained=True,
+    )
     return {
         "patient": episode.patient,
         "episode": episode,
         "visit": visit,
         "appointment": appointment,
         "intervention": intervention,
+        "consent": consent,
     }
 
 
@@ -96,6 +106,8 @@ def forms(world) -> list[tuple[str, str]]:
         (reverse("treatments:plan_edit", args=[episode.pk]), "form"),
         (reverse("treatments:adverse_event_add", args=[world["intervention"].pk]), "form"),
         (reverse("treatments:intervention_edit", args=[world["intervention"].pk]), "form"),
+        (reverse("treatments:consent_withdraw", args=[world["consent"].pk]), "form"),
+        (reverse("assessments:working_diagnosis_confirm", args=[episode.pk]), "form"),
     ]
     pages += [
         (reverse("treatments:intervention_add", args=[visit.pk, kind.code]), "form")
@@ -131,6 +143,21 @@ def test_every_form_answers_hostile_input_without_a_server_error(client, physio,
             if response.status_code != 302:
                 assert snapshot() == before, url
             transaction.set_rollback(True)
+
+
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(reason=values)
+def test_taking_a_visit_over_answers_hostile_reasons(client, other_physio, world, reason):
+    # The visit is the first physio's: the second one's takeover form.
+    client.force_login(other_physio)
+    url = reverse("clinic:visit_take_over", args=[world["visit"].pk])
+    assert client.get(url).status_code == 200
+    with transaction.atomic():
+        response = client.post(url, {"reason": reason})
+        assert response.status_code in OK, response.status_code
+        transaction.set_rollback(True)
 
 
 def test_search_and_filters_survive_hostile_queries(client, physio, clinic_admin):

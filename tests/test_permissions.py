@@ -4,6 +4,9 @@ A URL pattern without a row here fails `test_every_url_has_an_expectation`, so a
 cannot ship without someone deciding who may open it. Statuses are for a GET with real
 objects; 302 for the anonymous user is the redirect to the login page. The Django admin
 is covered by tests/clinic/test_security.py (Clinic admin only).
+
+The visit is the first physio's draft: a second physio reads it but its write pages send
+them back to the visit (302), which offers to take it over.
 """
 
 import datetime
@@ -16,24 +19,40 @@ from assessments import services as assessment_services
 from assessments.buttock_pain import BUTTOCK_PAIN_V1
 from clinic import scheduling
 from treatments import services as treatment_services
+from treatments.safety import DRY_NEEDLING_RISKS
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anonymous", "physio", "clinic_admin", "front_desk", "no_role_user")
+ROLES = ("anonymous", "physio", "other_physio", "clinic_admin", "front_desk", "no_role_user")
 ANON = 302  # to the login page
 
-# url name: (kwargs builder, {role: status}) — roles: physio, clinic admin, front desk.
-P, A, F = "physio", "clinic_admin", "front_desk"
+# url name: (kwargs builder, {role: status}) — roles: physio, the second physio, clinic
+# admin, front desk.
+P, P2, A, F = "physio", "other_physio", "clinic_admin", "front_desk"
 
 
 def expect(
-    physio: int, admin: int, desk: int, anonymous: int = ANON, no_role: int | None = None
+    physio: int,
+    admin: int,
+    desk: int,
+    anonymous: int = ANON,
+    no_role: int | None = None,
+    other: int | None = None,
 ) -> dict[str, int]:
     """A logged-in user with no role sees nothing but the message asking for one (403);
-    a POST-only URL answers a GET with 405 before anyone's role is looked at."""
+    a POST-only URL answers a GET with 405 before anyone's role is looked at. The second
+    physio (`other`) is answered as the first unless said otherwise."""
     if no_role is None:
         no_role = 405 if physio == admin == desk == 405 else 403
-    return {"anonymous": anonymous, P: physio, A: admin, F: desk, "no_role_user": no_role}
+    other = physio if other is None else other
+    return {
+        "anonymous": anonymous,
+        P: physio,
+        P2: other,
+        A: admin,
+        F: desk,
+        "no_role_user": no_role,
+    }
 
 
 EXPECTATIONS = {
@@ -52,8 +71,13 @@ EXPECTATIONS = {
     "clinic:episode_discharge": (lambda o: {"pk": o["episode"].pk}, expect(200, 403, 403)),
     "clinic:visit_start": (lambda o: {"episode_pk": o["episode"].pk}, expect(200, 403, 403)),
     "clinic:visit_detail": (lambda o: {"pk": o["visit"].pk}, expect(200, 200, 403)),
-    "clinic:visit_sign": (lambda o: {"pk": o["visit"].pk}, expect(200, 403, 403)),
+    "clinic:visit_sign": (lambda o: {"pk": o["visit"].pk}, expect(200, 403, 403, other=302)),
     "clinic:addendum_add": (lambda o: {"pk": o["visit"].pk}, expect(405, 405, 405)),
+    # The first physio's own visit: back to it ("already yours").
+    "clinic:visit_take_over": (
+        lambda o: {"pk": o["visit"].pk},
+        expect(302, 403, 403, other=200),
+    ),
     "clinic:audit_log": (lambda o: {}, expect(403, 200, 403)),
     "clinic:diary_day": (lambda o: {}, expect(200, 200, 200)),
     "clinic:diary_week": (lambda o: {"practitioner_pk": o["physio"].pk}, expect(200, 200, 200)),
@@ -92,7 +116,7 @@ EXPECTATIONS = {
     ),
     "assessments:working_diagnosis_confirm": (
         lambda o: {"episode_pk": o["episode"].pk},
-        expect(405, 405, 405),
+        expect(200, 403, 403),
     ),
     "assessments:red_flag_clear": (lambda o: {"pk": o["alert"].pk}, expect(200, 403, 403)),
     "assessments:questionnaire": (
@@ -101,12 +125,15 @@ EXPECTATIONS = {
     ),
     "treatments:intervention_add": (
         lambda o: {"visit_pk": o["visit"].pk, "kind_code": "stretching"},
-        expect(200, 403, 403),
+        expect(200, 403, 403, other=302),
     ),
-    "treatments:intervention_edit": (lambda o: {"pk": o["intervention"].pk}, expect(200, 403, 403)),
+    "treatments:intervention_edit": (
+        lambda o: {"pk": o["intervention"].pk},
+        expect(200, 403, 403, other=302),
+    ),
     "treatments:intervention_remove": (
         lambda o: {"pk": o["intervention"].pk},
-        expect(200, 403, 403),
+        expect(200, 403, 403, other=302),
     ),
     "treatments:exercise_handout": (lambda o: {"pk": o["intervention"].pk}, expect(200, 200, 403)),
     "treatments:adverse_event_add": (
@@ -120,6 +147,7 @@ EXPECTATIONS = {
     ),
     "treatments:visit_note_save": (lambda o: {"visit_pk": o["visit"].pk}, expect(405, 405, 405)),
     "treatments:consent_add": (lambda o: {"episode_pk": o["episode"].pk}, expect(200, 403, 403)),
+    "treatments:consent_withdraw": (lambda o: {"pk": o["consent"].pk}, expect(200, 403, 403)),
     "treatments:screen_add": (lambda o: {"episode_pk": o["episode"].pk}, expect(200, 403, 403)),
     "treatments:plan_edit": (lambda o: {"episode_pk": o["episode"].pk}, expect(200, 403, 403)),
     "treatments:discharge_summary": (
@@ -167,6 +195,15 @@ def objects(physio, episode, visit):
         kind_code="exercise_programme",
         params={"exercises": [{"name": "Bridge", "sets": 3, "reps": 10}]},
     )
+    consent = treatment_services.consent_record(
+        episode=episode,
+        user=physio,
+        intervention_kind="dry_needling",
+        given_on=timezone.localdate(),
+        method="verbal",
+        risks_discussed=[code for code, _ in DRY_NEEDLING_RISKS],
+        right_to_withdraw_explained=True,
+    )
     return {
         "physio": physio,
         "patient": episode.patient,
@@ -177,6 +214,7 @@ def objects(physio, episode, visit):
         "appointment": appointment,
         "feed_token": feed.token,
         "intervention": intervention,
+        "consent": consent,
     }
 
 
@@ -188,7 +226,7 @@ def test_every_url_has_an_expectation():
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_url_answers_each_role_as_declared(
-    request, client, objects, clinic_admin, front_desk, role
+    request, client, objects, other_physio, clinic_admin, front_desk, role
 ):
     if role != "anonymous":
         client.force_login(request.getfixturevalue(role))

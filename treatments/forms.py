@@ -63,6 +63,13 @@ def exercise_field_name(row: int, code: str) -> str:
     return f"exercises-{row}-{code}"
 
 
+# Sent by a form that shows the exercise rows, inside that block. A post with it, or with
+# any row field, carries the whole block: rows left empty or taken out are removed. A post
+# with neither (an older page, a script, a form without the block) says nothing about the
+# exercises, and the saved rows stay.
+EXERCISE_BLOCK_FIELD = "exercise_block"
+
+
 class InterventionForm(forms.Form):
     notes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000
@@ -83,6 +90,9 @@ class InterventionForm(forms.Form):
         self.fields["notes"] = self.notes_field
         self.exercise_rows = 0
         if self.exercise_param is not None:
+            self.fields[EXERCISE_BLOCK_FIELD] = forms.CharField(
+                widget=forms.HiddenInput, required=False, initial="shown"
+            )
             rows = max(exercise_rows, _posted_rows(self.data)) + EXERCISE_ROWS_SHOWN
             self.exercise_rows = rows
             for row in range(rows):
@@ -110,11 +120,24 @@ class InterventionForm(forms.Form):
             else []
         )
 
+    @property
+    def omitted_params(self) -> list[str]:
+        """Params this post did not carry at all, whose saved values stay (see
+        EXERCISE_BLOCK_FIELD); a param carried empty is cleared."""
+        if self.exercise_param is None:
+            return []
+        carried = EXERCISE_BLOCK_FIELD in self.data or any(
+            name.startswith("exercises-") for name in self.data
+        )
+        return [] if carried else [self.exercise_param.code]
+
     def params(self) -> dict[str, object]:
         data = self.cleaned_data
         params: dict[str, object] = {}
         for param in self.kind.params:
             if param.type is ParamType.EXERCISES:
+                if param.code in self.omitted_params:
+                    continue
                 rows = []
                 for row in range(self.exercise_rows):
                     values = {
@@ -204,9 +227,35 @@ class ConsentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, after_discharge: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if after_discharge:
+            self.fields["reason"] = after_discharge_reason_field("is this consent recorded")
         self.helper = _helper()
+
+
+class ConsentWithdrawForm(forms.Form):
+    withdrawn_on = forms.DateField(
+        label="Consent withdrawn on", widget=DateInput(), initial=timezone.localdate
+    )
+
+    def __init__(self, *args, after_discharge: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if after_discharge:
+            self.fields["reason"] = after_discharge_reason_field("is the withdrawal recorded")
+        self.helper = _helper()
+
+
+def after_discharge_reason_field(why: str) -> forms.CharField:
+    """The reason a change to a discharged episode needs (the service refuses without
+    one, saying so); shown only when the episode is discharged."""
+    return forms.CharField(
+        label=f"Why {why} after discharge?",
+        help_text="Listed with the change on the discharge summary, as added after discharge.",
+        max_length=200,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class ScreenForm(forms.Form):
@@ -282,9 +331,13 @@ class PlanForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000
     )
 
-    def __init__(self, *args, kind_choices, goal_rows: int = 3, **kwargs) -> None:
+    def __init__(
+        self, *args, kind_choices, goal_rows: int = 3, after_discharge: bool = False, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["planned_interventions"].choices = kind_choices
+        if after_discharge:
+            self.fields["reason"] = after_discharge_reason_field("does the plan change")
         self.goal_rows = goal_rows
         for row in range(goal_rows):
             self.fields[f"goal-{row}-text"] = forms.CharField(

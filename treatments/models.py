@@ -95,6 +95,10 @@ class DeliveredIntervention(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who changed it last (an edit or the removal), and when; the audit log has each diff.
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     updated_at = models.DateTimeField(auto_now=True)
     removed_at = models.DateTimeField(null=True, blank=True)
 
@@ -107,6 +111,11 @@ class DeliveredIntervention(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("clinic:visit_detail", args=[self.visit_id]) + f"#intervention-{self.pk}"
+
+    @property
+    def edited_by_someone_else(self) -> bool:
+        """Changed since by someone other than who recorded it (after a takeover)."""
+        return self.updated_by_id is not None and self.updated_by_id != self.recorded_by_id
 
     def get_additional_data(self) -> dict:
         return {"patient_id": self.visit.episode.patient_id}

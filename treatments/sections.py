@@ -1,6 +1,7 @@
 """The treatments app's parts of the visit page and of the patient record."""
 
 from clinic.records import RecordSection, record_sections, visit_sections, visit_summaries
+from clinic.services import can_write_visit
 
 from . import selectors
 from .forms import VisitNoteForm
@@ -17,13 +18,14 @@ def _visit_treatment(request, visit) -> dict:
         "other_kinds": [kind for kind in kinds if kind.code not in suggested],
         "safety": selectors.safety_status(visit.episode),
         "plan": selectors.episode_plan(visit.episode),
+        "can_write": can_write_visit(visit, request.user),
     }
 
 
 def _visit_note(request, visit) -> dict:
     note = VisitNote.objects.filter(visit=visit).select_related("updated_by").first()
     form = None
-    if not visit.is_signed and request.user.has_perm("clinic.record_clinical"):
+    if can_write_visit(visit, request.user):
         form = VisitNoteForm(instance=note, initial={"revision": note.revision if note else None})
     return {"note": note, "form": form}
 

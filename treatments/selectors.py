@@ -13,7 +13,9 @@ from .services import active_consent, latest_screen, red_flag_screen_recorded
 
 def visit_interventions(visit: Visit) -> list[DeliveredIntervention]:
     return list(
-        visit.interventions.filter(removed_at__isnull=True).prefetch_related("adverse_events")
+        visit.interventions.filter(removed_at__isnull=True)
+        .select_related("recorded_by", "updated_by")
+        .prefetch_related("adverse_events")
     )
 
 

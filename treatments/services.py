@@ -1,6 +1,6 @@
 """Every write of the treatments app, with the safety rules the system enforces."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date
 
 from django.db import transaction
@@ -9,7 +9,7 @@ from django.utils import timezone
 from assessments.models import AssessmentStatus
 from assessments.selectors import open_red_flags
 from clinic import services as clinic_services
-from clinic.models import EpisodeOfCare, Visit
+from clinic.models import EpisodeOfCare, EpisodeStatus, Visit
 
 from .kinds import CONSENT, CONTRAINDICATION_SCREEN, RED_FLAGS_CLEAR, kinds, validate_params
 from .models import (
@@ -43,6 +43,20 @@ def _check_visit_open(visit: Visit) -> None:
     if visit.is_signed:
         raise TreatmentError(
             "This visit is signed: its treatment is read-only. Add an addendum instead."
+        )
+
+
+def check_episode_open(episode: EpisodeOfCare, *, what: str) -> None:
+    """Refuse a record that only matters for treatment still to come, once discharged."""
+    closed_on = (
+        EpisodeOfCare.objects.filter(pk=episode.pk, status=EpisodeStatus.DISCHARGED)
+        .values_list("closed_on", flat=True)
+        .first()
+    )
+    if closed_on is not None:
+        raise TreatmentError(
+            f"This episode was discharged on {closed_on:%-d %b %Y}: no treatment follows in "
+            f"it, so {what} is not recorded now. Open a new episode for new treatment."
         )
 
 
@@ -132,18 +146,30 @@ def intervention_record(
     params: Mapping[str, object],
     notes: str = "",
     intervention: DeliveredIntervention | None = None,
+    keep_saved: Collection[str] = (),
 ) -> DeliveredIntervention:
-    """Add (or, given `intervention`, change) an intervention of a draft visit."""
+    """Add (or, given `intervention`, change) an intervention of a draft visit.
+
+    `keep_saved` names params the caller did not send at all (a form without the exercise
+    rows, an older page, a script): their saved values stay. A param sent empty is
+    cleared, as the form that showed it asked."""
+    clinic_services.check_visit_writer(visit, user)
     visit = Visit.objects.select_for_update().select_related("episode").get(pk=visit.pk)
     _check_visit_open(visit)
+    if intervention is not None:
+        # Read under the visit's lock, which every change to its interventions takes.
+        intervention.refresh_from_db()
+        if intervention.visit_id != visit.pk or intervention.removed_at:
+            raise TreatmentError("This intervention is not part of this visit.")
+        saved = intervention.params
+        params = {**params, **{code: saved[code] for code in keep_saved if code in saved}}
     cleaned = validate_params(kind_code, params)
     check_preconditions(episode=visit.episode, kind_code=kind_code)
     if intervention is None:
         intervention = DeliveredIntervention(visit=visit, kind=kind_code, recorded_by=user)
-    elif intervention.visit_id != visit.pk or intervention.removed_at:
-        raise TreatmentError("This intervention is not part of this visit.")
     intervention.params = cleaned
     intervention.notes = notes
+    intervention.updated_by = user
     intervention.full_clean()
     intervention.save()
     return intervention
@@ -151,10 +177,11 @@ def intervention_record(
 
 @transaction.atomic
 def intervention_remove(*, intervention: DeliveredIntervention, user) -> None:
-    visit = Visit.objects.select_for_update().get(pk=intervention.visit_id)
+    visit = clinic_services.check_visit_writer(intervention.visit, user)
     _check_visit_open(visit)
     # Kept, marked removed: clinical rows are never hard-deleted.
     intervention.removed_at = timezone.now()
+    intervention.updated_by = user
     intervention.save()
 
 
@@ -169,7 +196,11 @@ def consent_record(
     risks_discussed: Iterable[str],
     right_to_withdraw_explained: bool,
     notes: str = "",
+    reason: str = "",
 ) -> Consent:
+    late_reason = clinic_services.check_after_discharge(
+        episode=episode, what="the consents", reason=reason
+    )
     risks = list(dict.fromkeys(risks_discussed))
     if given_on > timezone.localdate():
         raise TreatmentError("The consent date cannot be in the future.")
@@ -193,8 +224,65 @@ def consent_record(
         notes=notes,
         recorded_by=user,
     )
+    if late_reason:
+        episode.refresh_from_db(fields=["status", "closed_on"])
+        if given_on > episode.closed_on:
+            raise TreatmentError(
+                "A consent recorded after discharge is a late record of one given during the "
+                f"episode: the date cannot be after the discharge ({episode.closed_on:%-d %b %Y})."
+            )
     consent.full_clean()
     consent.save()
+    if late_reason:
+        clinic_services.later_addition_record(
+            episode=episode,
+            user=user,
+            what="Consent",
+            change=(
+                f"{consent.get_method_display()} consent to "
+                f"{consent.get_intervention_kind_display().lower()} recorded, given on "
+                f"{given_on:%-d %b %Y}."
+            ),
+            reason=late_reason,
+        )
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(
+    *, consent: Consent, user, withdrawn_on: date | None = None, reason: str = ""
+) -> Consent:
+    """The patient withdraws a consent: it is kept, marked withdrawn, and the intervention
+    it allowed is blocked until consent is recorded again."""
+    late_reason = clinic_services.check_after_discharge(
+        episode=consent.episode, what="the consents", reason=reason
+    )
+    consent = Consent.objects.select_for_update().select_related("episode").get(pk=consent.pk)
+    if consent.withdrawn_on is not None:
+        raise TreatmentError(
+            f"This consent was already withdrawn on {consent.withdrawn_on:%-d %b %Y}."
+        )
+    withdrawn_on = withdrawn_on or timezone.localdate()
+    if withdrawn_on > timezone.localdate():
+        raise TreatmentError("The date the consent was withdrawn cannot be in the future.")
+    if withdrawn_on < consent.given_on:
+        raise TreatmentError(
+            f"The consent cannot be withdrawn before it was given ({consent.given_on:%-d %b %Y})."
+        )
+    consent.withdrawn_on = withdrawn_on
+    consent.full_clean()
+    consent.save()
+    if late_reason:
+        clinic_services.later_addition_record(
+            episode=consent.episode,
+            user=user,
+            what="Consent",
+            change=(
+                f"Consent to {consent.get_intervention_kind_display().lower()} (given on "
+                f"{consent.given_on:%-d %b %Y}) withdrawn on {withdrawn_on:%-d %b %Y}."
+            ),
+            reason=late_reason,
+        )
     return consent
 
 
@@ -202,6 +290,7 @@ def consent_record(
 def screen_record(
     *, episode: EpisodeOfCare, user, present: Iterable[str], justification: str = ""
 ) -> ContraindicationScreen:
+    check_episode_open(episode, what="a contraindication screen")
     present = list(dict.fromkeys(present))
     outcome = evaluate_screen(present)
     if outcome.cautions and not outcome.blocking and not justification.strip():
@@ -233,6 +322,7 @@ def adverse_event_record(
 
 @transaction.atomic
 def visit_note_save(*, visit: Visit, user, revision: int | None = None, **fields) -> VisitNote:
+    clinic_services.check_visit_writer(visit, user)
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
     _check_visit_open(visit)
     note = VisitNote.objects.select_for_update().filter(visit=visit).first()
@@ -265,7 +355,11 @@ def plan_save(
     next_review_on: date | None,
     notes: str,
     goals: list[Mapping[str, object]],
+    reason: str = "",
 ) -> TreatmentPlan:
+    late_reason = clinic_services.check_after_discharge(
+        episode=episode, what="the treatment plan", reason=reason
+    )
     unknown = [code for code in planned_interventions if code not in kinds]
     if unknown:
         raise TreatmentError(f"Unknown intervention: {', '.join(unknown)}.")
@@ -287,4 +381,29 @@ def plan_save(
         row.save()
     # The clinic's diary computes follow-ups due from this interval.
     clinic_services.episode_set_follow_up(episode=episode, interval_days=visit_interval_days)
+    if late_reason:
+        clinic_services.later_addition_record(
+            episode=episode,
+            user=user,
+            what="Treatment plan",
+            change=_plan_change(plan, goals),
+            reason=late_reason,
+        )
     return plan
+
+
+def _plan_change(plan: TreatmentPlan, goals: list[Mapping[str, object]]) -> str:
+    change = (
+        f"Every {plan.visit_interval_days} days, {plan.planned_visits} visits planned"
+        + (f", review on {plan.next_review_on:%-d %b %Y}" if plan.next_review_on else "")
+        + "."
+    )
+    if plan.planned_interventions:
+        change += (
+            " Interventions: "
+            + ", ".join(kinds.get(code).label.lower() for code in plan.planned_interventions)
+            + "."
+        )
+    if goals:
+        change += " Goals: " + "; ".join(str(Goal(**goal)) for goal in goals) + "."
+    return change

@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path("visits/<int:visit_pk>/note/", views.visit_note_save, name="visit_note_save"),
     path("episodes/<int:episode_pk>/consents/new/", views.consent_add, name="consent_add"),
+    path("consents/<int:pk>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
     path("episodes/<int:episode_pk>/screens/new/", views.screen_add, name="screen_add"),
     path("episodes/<int:episode_pk>/plan/", views.plan_edit, name="plan_edit"),
     path(

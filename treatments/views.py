@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from assessments.selectors import working_diagnosis
+from clinic import services as clinic_services
 from clinic.models import EpisodeOfCare, Patient, Visit
 from clinic.views import require, safe_next
 
@@ -15,6 +16,7 @@ from .export import patient_bundle
 from .forms import (
     AdverseEventForm,
     ConsentForm,
+    ConsentWithdrawForm,
     InterventionForm,
     PlanForm,
     ScreenForm,
@@ -22,8 +24,8 @@ from .forms import (
     initial_from_params,
     new_exercise_row_initial,
 )
-from .kinds import NotRegistered, kinds
-from .models import DeliveredIntervention, VisitNote
+from .kinds import CONSENT, NotRegistered, kinds
+from .models import Consent, DeliveredIntervention, VisitNote
 
 record = require("clinic.record_clinical")
 read = require("clinic.view_clinical_record")
@@ -44,13 +46,27 @@ def _context(visit: Visit, **extra) -> dict:
     return {"visit": visit, "episode": visit.episode, "patient": visit.episode.patient, **extra}
 
 
-def _intervention_page(request, visit, kind, form, intervention=None):
+def _intervention_page(request, visit, kind, form, intervention=None, status=200):
     safety_error = getattr(form, "safety_error", None)
     return render(
         request,
         "treatments/intervention_form.html",
         _context(visit, kind=kind, form=form, intervention=intervention, safety_error=safety_error),
+        status=status,
     )
+
+
+def _refused(form, refusal: str):
+    """A post into a draft that is not the user's (a page opened before a colleague took
+    the visit over): the form comes back with the reason and what was typed."""
+    form.is_valid()
+    form.add_error(None, refusal)
+    return form
+
+
+def _after_discharge_error(form, error: clinic_services.ClinicError) -> None:
+    field = "reason" if isinstance(error, clinic_services.AfterDischargeError) else None
+    form.add_error(field if field in form.fields else None, str(error))
 
 
 @record
@@ -60,8 +76,14 @@ def intervention_add(request: HttpRequest, visit_pk: int, kind_code: str) -> Htt
     if visit.is_signed:
         messages.error(request, "This visit is signed: its treatment is read-only.")
         return redirect(visit)
+    refusal = clinic_services.visit_writer_refusal(visit, request.user)
+    if refusal and request.method != "POST":
+        messages.error(request, refusal)
+        return redirect(visit)
     if request.method == "POST":
         form = InterventionForm(request.POST, kind=kind)
+        if refusal:
+            return _intervention_page(request, visit, kind, _refused(form, refusal), status=403)
         if form.is_valid():
             try:
                 services.intervention_record(
@@ -74,7 +96,7 @@ def intervention_add(request: HttpRequest, visit_pk: int, kind_code: str) -> Htt
             except services.SafetyError as error:
                 form.safety_error = error
                 return _intervention_page(request, visit, kind, form)
-            except services.TreatmentError as error:
+            except (services.TreatmentError, clinic_services.ClinicError) as error:
                 form.add_error(None, str(error))
             else:
                 messages.success(request, f"{kind.label} recorded.")
@@ -102,9 +124,16 @@ def intervention_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if visit.is_signed:
         messages.error(request, "This visit is signed: its treatment is read-only.")
         return redirect(visit)
+    refusal = clinic_services.visit_writer_refusal(visit, request.user)
+    if refusal and request.method != "POST":
+        messages.error(request, refusal)
+        return redirect(visit)
     rows = len(intervention.params.get("exercises", []))
     if request.method == "POST":
         form = InterventionForm(request.POST, kind=kind, exercise_rows=rows)
+        if refusal:
+            form = _refused(form, refusal)
+            return _intervention_page(request, visit, kind, form, intervention, status=403)
         if form.is_valid():
             try:
                 services.intervention_record(
@@ -114,11 +143,12 @@ def intervention_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     intervention=intervention,
                     params=form.validated_params,
                     notes=form.cleaned_data["notes"],
+                    keep_saved=form.omitted_params,
                 )
             except services.SafetyError as error:
                 form.safety_error = error
                 return _intervention_page(request, visit, kind, form, intervention)
-            except services.TreatmentError as error:
+            except (services.TreatmentError, clinic_services.ClinicError) as error:
                 form.add_error(None, str(error))
             else:
                 messages.success(request, f"{kind.label} saved.")
@@ -139,10 +169,21 @@ def intervention_remove(request: HttpRequest, pk: int) -> HttpResponse:
         removed_at__isnull=True,
     )
     visit = intervention.visit
+    refusal = "" if visit.is_signed else clinic_services.visit_writer_refusal(visit, request.user)
+    if refusal and request.method != "POST":
+        messages.error(request, refusal)
+        return redirect(visit)
     if request.method == "POST":
         try:
             services.intervention_remove(intervention=intervention, user=request.user)
-        except services.TreatmentError as error:
+        except clinic_services.NotVisitClinician as error:
+            return render(
+                request,
+                "treatments/intervention_remove.html",
+                _context(visit, intervention=intervention, error=str(error)),
+                status=403,
+            )
+        except (services.TreatmentError, clinic_services.ClinicError) as error:
             messages.error(request, str(error))
         else:
             messages.success(request, f"{intervention.get_kind_display()} removed from the visit.")
@@ -156,12 +197,14 @@ def intervention_remove(request: HttpRequest, pk: int) -> HttpResponse:
 def consent_add(request: HttpRequest, episode_pk: int) -> HttpResponse:
     episode = get_object_or_404(EpisodeOfCare.objects.select_related("patient"), pk=episode_pk)
     kind = _kind_or_404(request.GET.get("kind") or request.POST.get("kind") or "dry_needling")
-    form = ConsentForm(request.POST or None)
+    form = ConsentForm(request.POST or None, after_discharge=not episode.is_open)
     if request.method == "POST" and form.is_valid():
         try:
             services.consent_record(
                 episode=episode, user=request.user, intervention_kind=kind.code, **form.cleaned_data
             )
+        except clinic_services.ClinicError as error:
+            _after_discharge_error(form, error)
         except services.TreatmentError as error:
             form.add_error(None, str(error))
         else:
@@ -181,8 +224,51 @@ def consent_add(request: HttpRequest, episode_pk: int) -> HttpResponse:
 
 
 @record
+def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    consent = get_object_or_404(Consent.objects.select_related("episode__patient"), pk=pk)
+    episode = consent.episode
+    if consent.withdrawn_on is not None:
+        messages.info(request, f"This consent was withdrawn on {consent.withdrawn_on:%-d %b %Y}.")
+        return redirect(safe_next(request, episode.patient.get_absolute_url()))
+    form = ConsentWithdrawForm(request.POST or None, after_discharge=not episode.is_open)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_withdraw(
+                consent=consent,
+                user=request.user,
+                withdrawn_on=form.cleaned_data["withdrawn_on"],
+                reason=form.cleaned_data.get("reason", ""),
+            )
+        except clinic_services.ClinicError as error:
+            _after_discharge_error(form, error)
+        except services.TreatmentError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, f"Consent to {consent.get_intervention_kind_display().lower()} withdrawn."
+            )
+            return redirect(safe_next(request, episode.patient.get_absolute_url()))
+    return render(
+        request,
+        "treatments/consent_withdraw.html",
+        {
+            "form": form,
+            "consent": consent,
+            "episode": episode,
+            "patient": episode.patient,
+            "next": request.GET.get("next") or request.POST.get("next", ""),
+        },
+    )
+
+
+@record
 def screen_add(request: HttpRequest, episode_pk: int) -> HttpResponse:
     episode = get_object_or_404(EpisodeOfCare.objects.select_related("patient"), pk=episode_pk)
+    try:
+        services.check_episode_open(episode, what="a contraindication screen")
+    except services.TreatmentError as error:
+        messages.error(request, str(error))
+        return redirect(safe_next(request, episode.patient.get_absolute_url()))
     form = ScreenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -241,6 +327,14 @@ def visit_note_save(request: HttpRequest, visit_pk: int) -> HttpResponse:
     visit = _visit(visit_pk)
     note = VisitNote.objects.filter(visit=visit).first()
     form = VisitNoteForm(request.POST, instance=note)
+    refusal = "" if visit.is_signed else clinic_services.visit_writer_refusal(visit, request.user)
+    if refusal:
+        return render(
+            request,
+            "treatments/visit_note_form.html",
+            _context(visit, form=_refused(form, refusal)),
+            status=403,
+        )
     if form.is_valid():
         data = {
             name: form.cleaned_data[name]
@@ -250,7 +344,7 @@ def visit_note_save(request: HttpRequest, visit_pk: int) -> HttpResponse:
             services.visit_note_save(
                 visit=visit, user=request.user, revision=form.cleaned_data["revision"], **data
             )
-        except services.TreatmentError as error:
+        except (services.TreatmentError, clinic_services.ClinicError) as error:
             messages.error(request, str(error))
             form.add_error(None, str(error))
         else:
@@ -289,6 +383,7 @@ def plan_edit(request: HttpRequest, episode_pk: int) -> HttpResponse:
         initial=initial,
         kind_choices=kinds.choices(),
         goal_rows=len(goals) + 3,
+        after_discharge=not episode.is_open,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -302,7 +397,10 @@ def plan_edit(request: HttpRequest, episode_pk: int) -> HttpResponse:
                 next_review_on=data["next_review_on"],
                 notes=data["notes"],
                 goals=data["goals"],
+                reason=data.get("reason", ""),
             )
+        except clinic_services.ClinicError as error:
+            _after_discharge_error(form, error)
         except services.TreatmentError as error:
             form.add_error(None, str(error))
         else:
@@ -368,6 +466,9 @@ def discharge_summary(request: HttpRequest, episode_pk: int) -> HttpResponse:
             "outcomes": episode_outcomes(episode),
             "plan": selectors.episode_plan(episode),
             "visit_count": episode.visits.count(),
+            "consents": episode.consents.all(),
+            "later_additions": episode.later_additions.select_related("author"),
+            "consent_kinds": [kind for kind in kinds if CONSENT in kind.preconditions],
         },
     )
 

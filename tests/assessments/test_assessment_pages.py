@@ -156,7 +156,9 @@ def test_second_save_from_a_stale_form_is_not_silent(client_for, physio, other_p
     client.post(
         edit_url(visit), EXAMPLE_1 | {"action": "save", "revision": str(assessment.revision)}
     )
-    # A colleague who opened the form before that second save is told, not overwriting.
+    # A colleague who took the visit over, on a form opened before that second save, is
+    # told, not overwriting.
+    clinic_services.visit_take_over(visit=visit, user=other_physio, reason="Priya is away")
     colleague = Client()
     colleague.force_login(other_physio)
     response = colleague.post(
@@ -336,7 +338,7 @@ def test_the_form_is_kept_as_a_draft_while_typing(client_for, physio, other_phys
         "Draft kept at" in content
         and f'value="{assessment.revision}" hx-swap-oob="true"' in content
     )
-    # Another physio's tab, opened before that autosave, is told rather than overwriting.
+    # Another physio's tab is told the visit is Priya's rather than overwriting.
     stale = client_for(other_physio).post(
         url, {"history_notes": "other", "revision": "0"}, HTTP_HX_REQUEST="true"
     )

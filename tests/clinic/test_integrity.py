@@ -128,9 +128,12 @@ def test_two_users_on_one_draft_assessment_the_second_is_told_who(
     client.force_login(physio)
     client.post(url, draft | {"revision": ""})
     opened_at = str(Assessment.objects.get().revision)
-    # Both have the draft open; Tom saves first.
+    # Both have the draft open; Tom takes the visit over and saves first, then Priya takes
+    # it back and saves from the page she had open.
+    services.visit_take_over(visit=visit, user=other_physio, reason="Covering Priya's list")
     client.force_login(other_physio)
     client.post(url, draft | {"nprs__nprs": "4", "revision": opened_at})
+    services.visit_take_over(visit=visit, user=physio, reason="Back from the meeting")
     client.force_login(physio)
     response = client.post(url, draft | {"nprs__nprs": "7", "revision": opened_at})
     page = response.content.decode()
@@ -147,8 +150,10 @@ def test_two_users_on_one_note_the_second_is_told_who(client, physio, other_phys
     client.force_login(physio)
     client.post(url, {"subjective": "first", "revision": ""})
     opened_at = str(VisitNote.objects.get().revision)
+    services.visit_take_over(visit=visit, user=other_physio, reason="Covering Priya's list")
     client.force_login(other_physio)
     client.post(url, {"subjective": "Tom's", "revision": opened_at})
+    services.visit_take_over(visit=visit, user=physio, reason="Back from the meeting")
     client.force_login(physio)
     response = client.post(url, {"subjective": "Priya's", "revision": opened_at})
     assert "Tom Reed saved this note at" in response.content.decode()

@@ -269,3 +269,86 @@ def test_visit_page_names_the_consents_in_words(client_for, physio, visit):
 def test_consent_form_offers_today_in_a_date_field_the_browser_shows(client_for, physio, episode):
     page = client_for(physio).get(reverse("treatments:consent_add", args=[episode.pk]))
     assert f'value="{timezone.localdate().isoformat()}"' in page.content.decode()
+
+
+# --- The exercise rows: a post without them leaves them alone ----------------------------
+
+
+@pytest.fixture
+def programme(visit, physio):
+    return services.intervention_record(
+        visit=visit,
+        user=physio,
+        kind_code="exercise_programme",
+        params={"exercises": [{"name": "Bridge", "sets": 3, "reps": 10}]},
+        notes="Start gently",
+    )
+
+
+def edit_url(intervention):
+    return reverse("treatments:intervention_edit", args=[intervention.pk])
+
+
+def test_a_post_without_the_exercise_rows_keeps_them(client_for, physio, programme):
+    # An older page, a script, a form without that block: nothing about the exercises.
+    response = client_for(physio).post(edit_url(programme), {"notes": "Progressed well"})
+    assert response.status_code == 302
+    programme.refresh_from_db()
+    assert programme.notes == "Progressed well"
+    assert programme.params["exercises"] == [{"name": "Bridge", "sets": 3, "reps": 10}]
+
+
+def test_the_form_with_its_rows_emptied_removes_them(client_for, physio, programme):
+    client = client_for(physio)
+    form = client.get(edit_url(programme)).context["form"]
+    assert "exercise_block" in form.fields
+    emptied = {name: "" for name in form.fields if name.startswith("exercises-")}
+    response = client.post(edit_url(programme), emptied | {"exercise_block": "shown"})
+    assert response.status_code == 302
+    programme.refresh_from_db()
+    assert "exercises" not in programme.params
+
+
+def test_the_form_with_its_rows_taken_out_removes_them(client_for, physio, programme):
+    # The block was shown (its marker is posted) but every row was taken off the page.
+    client_for(physio).post(edit_url(programme), {"exercise_block": "shown"})
+    programme.refresh_from_db()
+    assert "exercises" not in programme.params
+
+
+def test_the_form_with_a_row_changed_saves_the_rows_it_carries(client_for, physio, programme):
+    client_for(physio).post(
+        edit_url(programme),
+        {
+            "exercise_block": "shown",
+            "exercises-0-name": "Side plank",
+            "exercises-0-sets": "2",
+            "exercises-1-name": "",
+        },
+    )
+    programme.refresh_from_db()
+    assert programme.params["exercises"] == [{"name": "Side plank", "sets": 2}]
+
+
+def test_the_page_sends_the_marker_inside_the_exercise_block(client_for, physio, programme):
+    page = client_for(physio).get(edit_url(programme)).content.decode()
+    block = page[page.index('<h2 class="h5 mt-3">Exercises</h2>') :]
+    assert 'name="exercise_block"' in block[: block.index("</table>")]
+
+
+def test_the_service_keeps_saved_params_it_is_told_were_not_sent(physio, visit, programme):
+    services.intervention_record(
+        visit=visit,
+        user=physio,
+        kind_code="exercise_programme",
+        params={},
+        intervention=programme,
+        keep_saved=["exercises"],
+    )
+    programme.refresh_from_db()
+    assert programme.params["exercises"][0]["name"] == "Bridge"
+    services.intervention_record(
+        visit=visit, user=physio, kind_code="exercise_programme", params={}, intervention=programme
+    )
+    programme.refresh_from_db()
+    assert "exercises" not in programme.params
