@@ -28,7 +28,7 @@ class ClinicConfig(AppConfig):
         # Who changed when the physios can be booked: hours, breaks and time off.
         for model in (WorkingHours, WorkingBreak, TimeOff):
             auditlog.register(model)
-        guards.connect()
+        guards.connect(self)
         sections.register_clinic_sections()
         sections.register_diary_sections()
         demo_seeders.register("diary", demo_diary.seed_diary, order=30)
