@@ -12,6 +12,7 @@ class ClinicConfig(AppConfig):
         from .models import (
             Addendum,
             Appointment,
+            CalendarFeed,
             ContactAttempt,
             EpisodeOfCare,
             Patient,
@@ -28,6 +29,9 @@ class ClinicConfig(AppConfig):
         # Who changed when the physios can be booked: hours, breaks and time off.
         for model in (WorkingHours, WorkingBreak, TimeOff):
             auditlog.register(model)
+        # Who turned a calendar feed on, gave it a new address or revoked it; never the
+        # token, which is the feed's key.
+        auditlog.register(CalendarFeed, exclude_fields=["token", "last_used_at"])
         guards.connect(self)
         sections.register_clinic_sections()
         sections.register_diary_sections()
