@@ -122,25 +122,24 @@ def _create_sql(vendor: str, guard: Guard) -> list[str]:
     ]
 
 
-def _drop_sql(vendor: str, guard: Guard) -> list[str]:
+def _drop_sql(vendor: str, guard: Guard, *, table_exists: bool) -> list[str]:
     if vendor == "sqlite":
         return [f"DROP TRIGGER IF EXISTS {guard.name}"]
-    return [
-        f"DROP TRIGGER IF EXISTS {guard.name} ON {guard.table}",
-        f"DROP FUNCTION IF EXISTS {guard.name}()",
-    ]
+    trigger = [f"DROP TRIGGER IF EXISTS {guard.name} ON {guard.table}"] if table_exists else []
+    return [*trigger, f"DROP FUNCTION IF EXISTS {guard.name}()"]
 
 
 def remove(connection: BaseDatabaseWrapper) -> None:
-    """Drop every registered guard (on tables that exist)."""
+    """Drop every registered guard."""
     if connection.vendor not in VENDORS:
         return
     tables = set(connection.introspection.table_names())
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         for guard in database_guards:
-            if guard.table in tables:
-                for statement in _drop_sql(connection.vendor, guard):
-                    cursor.execute(statement)
+            for statement in _drop_sql(
+                connection.vendor, guard, table_exists=guard.table in tables
+            ):
+                cursor.execute(statement)
 
 
 def install(connection: BaseDatabaseWrapper) -> None:
@@ -152,12 +151,11 @@ def install(connection: BaseDatabaseWrapper) -> None:
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         cursor.execute(f"CREATE TABLE IF NOT EXISTS {LIFTED_TABLE} (reason varchar(100) NOT NULL)")
         for guard in database_guards:
-            if guard.table not in tables:
-                continue  # migrated part of the way, or backwards
-            for statement in [
-                *_drop_sql(connection.vendor, guard),
-                *_create_sql(connection.vendor, guard),
-            ]:
+            exists = guard.table in tables  # not when migrated part of the way, or backwards
+            statements = _drop_sql(connection.vendor, guard, table_exists=exists)
+            if exists:
+                statements += _create_sql(connection.vendor, guard)
+            for statement in statements:
                 cursor.execute(statement)
 
 

@@ -149,6 +149,14 @@ def test_raw_sql_cannot_add_a_score_to_a_signed_visit(signed):
     assert Measurement.objects.filter(visit=signed).count() == 1
 
 
+def test_bulk_create_cannot_add_a_score_to_a_signed_visit(signed):
+    score = Measurement.objects.get(visit=signed)
+    score.pk, score.measure_code = None, "odi"
+    error = _refused(lambda: Measurement.objects.bulk_create([score]))
+    assert "the visit is signed, and its scores with it" in str(error)
+    assert Measurement.objects.filter(visit=signed).count() == 1
+
+
 def test_raw_sql_cannot_add_an_intervention_or_a_note_to_a_signed_visit(signed, physio):
     now = timezone.now()
     _refused(
