@@ -157,7 +157,7 @@ def test_bulk_create_cannot_add_a_score_to_a_signed_visit(signed):
     assert Measurement.objects.filter(visit=signed).count() == 1
 
 
-def test_raw_sql_cannot_add_an_intervention_or_a_note_to_a_signed_visit(signed, physio):
+def test_raw_sql_cannot_add_an_intervention_to_a_signed_visit(signed, physio):
     now = timezone.now()
     _refused(
         lambda: _sql(
