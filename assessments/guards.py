@@ -1,9 +1,16 @@
 """Signed assessments and their scores never change; assessments are never deleted
-(see clinic.guards, which these receivers build on)."""
+(see clinic.guards, which these receivers build on), and the database refuses the same
+(clinic.triggers)."""
 
 from django.db.models.signals import pre_delete, pre_save
 
-from clinic.guards import refuse_delete_of, refuse_if_visit_signed
+from clinic import triggers
+from clinic.guards import (
+    guards_of_visit_records,
+    refuse_delete_of,
+    refuse_if_visit_signed,
+    visit_is_signed,
+)
 from clinic.services import RecordDeletionError, SignedRecordError
 
 from .models import Assessment, AssessmentStatus, Measurement, RedFlagAlert, WorkingDiagnosis
@@ -36,7 +43,26 @@ def refuse_delete_of_signed_measurement(sender, instance: Measurement, **kwargs)
         raise RecordDeletionError(str(error)) from None
 
 
+def database_guards() -> list[triggers.Guard]:
+    """The freeze at signing sets an assessment to signed while its visit is still a
+    draft, and passes: only a row already signed, or of a signed visit, is refused."""
+    is_signed = f"OLD.status = '{AssessmentStatus.SIGNED}'"
+    message = f"{triggers.REFUSAL}: this assessment, or its visit, is signed."
+    return [
+        triggers.Guard(
+            Assessment,
+            "UPDATE",
+            f"{is_signed} OR {visit_is_signed('OLD')} OR {visit_is_signed('NEW')}",
+            message,
+        ),
+        triggers.Guard(Assessment, "DELETE", f"{is_signed} OR {visit_is_signed('OLD')}", message),
+        *guards_of_visit_records(Assessment, records="its assessments", events=["INSERT"]),
+        *guards_of_visit_records(Measurement, records="its scores"),
+    ]
+
+
 def connect() -> None:
+    triggers.database_guards.register(*database_guards())
     pre_save.connect(
         protect_signed_assessment,
         sender=Assessment,

@@ -3,11 +3,16 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from . import scheduling, selectors
 from .models import (
     Addendum,
     Appointment,
+    CalendarFeed,
     ContactAttempt,
     EpisodeOfCare,
     Patient,
@@ -187,6 +192,75 @@ class ContactAttemptAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    """Every physio's calendar feed, to revoke one (a lost phone, a physio leaving). Never
+    the token or the address: whoever holds it reads the physio's diary. Read-only, but
+    for the "Revoke" action, which the audit log records."""
+
+    list_display = ["practitioner", "created_at", "last_used_at", "answering"]
+    list_select_related = ["practitioner"]
+    search_fields = [
+        "practitioner__username",
+        "practitioner__first_name",
+        "practitioner__last_name",
+    ]
+    fields = ["practitioner", "created_at", "last_used_at"]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def get_queryset(self, request):
+        physio = selectors.physiotherapists().filter(pk=OuterRef("practitioner_id"))
+        return super().get_queryset(request).annotate(answering=Exists(physio))
+
+    @admin.display(boolean=True, description="answers", ordering="answering")
+    def answering(self, feed: CalendarFeed) -> bool:
+        """Whether the address still works: only while the physio is active in the role."""
+        return feed.answering
+
+    def has_add_permission(self, request) -> bool:
+        return False  # a physio turns their own feed on
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # revoking is the action below
+
+    def has_revoke_permission(self, request) -> bool:
+        return request.user.has_perm("clinic.revoke_calendarfeed")
+
+    @admin.action(
+        description="Revoke the selected calendar feeds (their addresses stop working)",
+        permissions=["revoke"],
+    )
+    def revoke(self, request, queryset):
+        feeds = list(queryset.select_related("practitioner"))
+        if request.POST.get("post") != "yes":
+            return TemplateResponse(
+                request,
+                "admin/clinic/calendarfeed/revoke_confirmation.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": "Revoke these calendar feeds?",
+                    "opts": self.model._meta,
+                    "feeds": feeds,
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        with transaction.atomic():
+            for feed in feeds:
+                scheduling.calendar_feed_revoke(practitioner=feed.practitioner)
+        revoked = f"{len(feeds)} calendar feed" + ("" if len(feeds) == 1 else "s")
+        self.message_user(
+            request,
+            f"Revoked {revoked}: the addresses no longer work. A physio who still needs a "
+            "feed makes a new address on their calendar feed page.",
+            messages.SUCCESS,
+        )
+        return None
 
 
 # --- Users: every user has a role ----------------------------------------------------------

@@ -12,6 +12,7 @@ class ClinicConfig(AppConfig):
         from .models import (
             Addendum,
             Appointment,
+            CalendarFeed,
             ContactAttempt,
             EpisodeOfCare,
             LaterAddition,
@@ -39,7 +40,10 @@ class ClinicConfig(AppConfig):
         # Who changed when the physios can be booked: hours, breaks and time off.
         for model in (WorkingHours, WorkingBreak, TimeOff):
             auditlog.register(model)
-        guards.connect()
+        # Who turned a calendar feed on, gave it a new address or revoked it; never the
+        # token, which is the feed's key.
+        auditlog.register(CalendarFeed, exclude_fields=["token", "last_used_at"])
+        guards.connect(self)
         sections.register_clinic_sections()
         sections.register_diary_sections()
         demo_seeders.register("diary", demo_diary.seed_diary, order=30)

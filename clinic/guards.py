@@ -3,15 +3,20 @@ never deleted, whatever the path (a view, the Django admin, a shell, another app
 
 The receivers run on pre_save / pre_delete and are connected in each app's
 `AppConfig.ready()` with a dispatch_uid. Fixture loads (`raw`, as `manage.py restore`
-does) pass: they put back what a backup holds. Bulk operations (`QuerySet.update()`,
-`bulk_create`) send no signals; the app uses them only for additions (the demo seeder)
-and for the diary's reminder bookkeeping, never on these models' clinical content.
+does) pass: they put back what a backup holds.
+
+Bulk operations (`QuerySet.update()`, `bulk_create`) and raw SQL send no signals: the
+database's own guards (`clinic.triggers`), registered here and in each app's guards next
+to the receivers they mirror, refuse them, and `refusal_as_signed_record_error` turns the
+database's refusal into the same `SignedRecordError`.
 """
 
-from django.db import models
-from django.db.models.signals import pre_delete, pre_save
+from django.db import IntegrityError, models
+from django.db.backends.signals import connection_created
+from django.db.models.signals import post_migrate, pre_delete, pre_migrate, pre_save
 from django.utils.text import capfirst
 
+from . import triggers
 from .models import (
     Addendum,
     EpisodeOfCare,
@@ -90,7 +95,80 @@ def protect_written_once(sender, instance: models.Model, raw: bool = False, **kw
         )
 
 
-def connect() -> None:
+# --- The same in the database (clinic.triggers) -----------------------------------------
+
+
+def visit_is_signed(row: str) -> str:
+    """SQL: the visit of `row` (OLD or NEW in a trigger) is signed."""
+    return (
+        f"EXISTS (SELECT 1 FROM {Visit._meta.db_table} signed_visit "
+        f"WHERE signed_visit.id = {row}.visit_id AND signed_visit.status = '{VisitStatus.SIGNED}')"
+    )
+
+
+def guards_of_visit_records(
+    model: type[models.Model], *, records: str, events=triggers.EVENTS
+) -> list[triggers.Guard]:
+    """For a record that hangs off a visit (`visit_id`): none is changed, deleted or added
+    while its visit, or the visit it is moved to or from, is signed."""
+    message = (
+        f"{triggers.REFUSAL}: the visit is signed, and {records} with it. "
+        "Add an addendum to the visit instead."
+    )
+    refuse_when = {
+        "INSERT": visit_is_signed("NEW"),
+        "UPDATE": f"{visit_is_signed('OLD')} OR {visit_is_signed('NEW')}",
+        "DELETE": visit_is_signed("OLD"),
+    }
+    return [triggers.Guard(model, event, refuse_when[event], message) for event in events]
+
+
+def database_guards() -> list[triggers.Guard]:
+    signed_visit = f"{triggers.REFUSAL}: this visit is signed. Add an addendum to it instead."
+    written_once = f"{triggers.REFUSAL}: an addendum is written once. Add another addendum instead."
+    is_signed = f"OLD.status = '{VisitStatus.SIGNED}'"
+    # Signing is the one change of a visit: draft (OLD) to signed (NEW).
+    return [
+        triggers.Guard(Visit, "UPDATE", is_signed, signed_visit),
+        triggers.Guard(Visit, "DELETE", is_signed, signed_visit),
+        triggers.Guard(Addendum, "UPDATE", "1 = 1", written_once),
+        triggers.Guard(Addendum, "DELETE", "1 = 1", written_once),
+    ]
+
+
+def refusal_as_signed_record_error(execute, sql, params, many, context):
+    """Execute wrapper on every connection: the database's refusal is raised as the ORM
+    guards' `SignedRecordError`, with the database's message."""
+    try:
+        return execute(sql, params, many, context)
+    except IntegrityError as error:
+        message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        if message.startswith(triggers.REFUSAL):
+            raise SignedRecordError(message) from error
+        raise
+
+
+def translate_refusals(sender, connection, **kwargs) -> None:
+    """connection_created receiver. First in the list, so it wraps every other wrapper
+    and `connection.execute_wrapper()` blocks (which pop the last) leave it alone."""
+    if refusal_as_signed_record_error not in connection.execute_wrappers:
+        connection.execute_wrappers.insert(0, refusal_as_signed_record_error)
+
+
+def connect(app_config) -> None:
+    triggers.database_guards.register(*database_guards())
+    connection_created.connect(translate_refusals, dispatch_uid="clinic.guards.translate_refusals")
+    # Once per migrate (sender: this app), for every app's guards.
+    pre_migrate.connect(
+        triggers.removed_before_migrating,
+        sender=app_config,
+        dispatch_uid="clinic.triggers.removed_before_migrating",
+    )
+    post_migrate.connect(
+        triggers.installed_after_migrating,
+        sender=app_config,
+        dispatch_uid="clinic.triggers.installed_after_migrating",
+    )
     pre_save.connect(
         protect_signed_visit, sender=Visit, dispatch_uid="clinic.guards.protect_signed_visit"
     )

@@ -629,13 +629,24 @@ def new_calendar_token() -> str:
 
 class CalendarFeed(models.Model):
     """A physio's private iCalendar feed: whoever holds the URL reads it, so it can be
-    revoked (deleted) or replaced by a new token at any time."""
+    revoked (deleted) or replaced by a new token at any time, by the physio or the Clinic
+    admin. It answers only while its physio is an active user in the physio role
+    (`clinic.scheduling.calendar_feed_open`)."""
 
     practitioner = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+        verbose_name="physio",
     )
     token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
-    created_at = models.DateTimeField(auto_now=True)
+    # Set again with each new address (a new token).
+    created_at = models.DateTimeField("address made", auto_now=True)
+    last_used_at = models.DateTimeField("last read", null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["practitioner__username"]
+        permissions = [("revoke_calendarfeed", "Can revoke physios' calendar feeds")]
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.practitioner}"

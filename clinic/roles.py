@@ -122,3 +122,9 @@ TIME_OFF_ROLE_PERMISSIONS: dict[str, list[str]] = {
         "clinic.delete_timeoff",
     ],
 }
+
+# Calendar feeds (migration 0014_grant_calendar_feed_permissions): the Clinic admin lists
+# every physio's feed in the Django admin and revokes one (a lost phone, a physio leaving).
+CALENDAR_FEED_ROLE_PERMISSIONS: dict[str, list[str]] = {
+    CLINIC_ADMIN: ["clinic.view_calendarfeed", "clinic.revoke_calendarfeed"],
+}

@@ -13,6 +13,7 @@ exclusion constraint on PostgreSQL; on SQLite the check runs in a write transact
 `transaction_mode=IMMEDIATE` serialises).
 """
 
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -33,7 +34,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from . import services
+from . import selectors, services
 from .diary import WeeklyPattern, parse_spans
 from .models import (
     ACTIVE_APPOINTMENT_STATUSES,
@@ -398,7 +399,29 @@ def calendar_feed_renew(*, practitioner) -> CalendarFeed:
 
 
 def calendar_feed_revoke(*, practitioner) -> None:
+    """Turn the physio's feed off: its URL stops working. The physio does it on their
+    feed's page, the Clinic admin in the Django admin; the audit log says who."""
     CalendarFeed.objects.filter(practitioner=practitioner).delete()
+
+
+def calendar_feed_open(*, practitioner_pk: int, token: str) -> CalendarFeed | None:
+    """The feed an address opens, or None; checked on every request, here only. The token
+    must match, and the feed's physio must still be an active user in the physio role
+    (`selectors.physiotherapists()`, as the feed's settings page asks): deactivating the
+    physio or taking the role away stops the feed at its next read, with nothing kept
+    from before. The feed records when it was last read."""
+    feed = (
+        CalendarFeed.objects.select_related("practitioner")
+        .filter(
+            practitioner_id=practitioner_pk,
+            practitioner__in=selectors.physiotherapists().values("pk"),
+        )
+        .first()
+    )
+    if feed is None or not secrets.compare_digest(feed.token.encode(), token.encode()):
+        return None
+    CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=timezone.now())
+    return feed
 
 
 # --- Reads -------------------------------------------------------------------------------

@@ -280,6 +280,11 @@ TASKS = {
     }
 }
 
+# --- Housekeeping (`manage.py prune`) ----------------------------------------------------
+# Finished background-task results, and django-axes' login records, are kept this long.
+TASK_RESULTS_KEEP_DAYS = int(os.environ.get("TASK_RESULTS_KEEP_DAYS", "30"))
+LOGIN_RECORDS_KEEP_DAYS = int(os.environ.get("LOGIN_RECORDS_KEEP_DAYS", "365"))
+
 # --- Logging ------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

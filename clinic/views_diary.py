@@ -5,7 +5,6 @@ The front desk uses every page here except starting a visit; nothing on them is 
 clinical records.
 """
 
-import secrets
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
@@ -508,12 +507,8 @@ def calendar_feed(request: HttpRequest, practitioner_pk: int, token: str) -> Htt
     """A physio's appointments as iCalendar, for their phone's calendar: no login, the
     secret token in the URL is the key (revocable). Patients appear by initials and clinic
     number only, since the feed leaves the clinic for calendar services it does not control."""
-    feed = (
-        CalendarFeed.objects.select_related("practitioner")
-        .filter(practitioner_id=practitioner_pk, practitioner__is_active=True)
-        .first()
-    )
-    if feed is None or not secrets.compare_digest(feed.token.encode(), token.encode()):
+    feed = scheduling.calendar_feed_open(practitioner_pk=practitioner_pk, token=token)
+    if feed is None:  # a wrong address, or a physio no longer active in the role
         raise Http404("No such calendar.")
     now = timezone.now()
     appointments = (

@@ -1,10 +1,12 @@
 """What was done in a signed visit never changes; treatment records are never deleted
 (see clinic.guards, which these receivers build on). Adverse events may still be added
-to an intervention of a signed visit: an addition, not a change."""
+to an intervention of a signed visit: an addition, not a change. The database refuses the
+same (clinic.triggers)."""
 
 from django.db.models.signals import pre_save
 
-from clinic.guards import refuse_delete_of, refuse_if_visit_signed
+from clinic import triggers
+from clinic.guards import guards_of_visit_records, refuse_delete_of, refuse_if_visit_signed
 
 from .models import (
     AdverseEvent,
@@ -28,7 +30,15 @@ def protect_signed_note(sender, instance: VisitNote, raw: bool = False, **kwargs
         refuse_if_visit_signed(instance, what="its note")
 
 
+def database_guards() -> list[triggers.Guard]:
+    return [
+        *guards_of_visit_records(DeliveredIntervention, records="its interventions"),
+        *guards_of_visit_records(VisitNote, records="its SOAP note"),
+    ]
+
+
 def connect() -> None:
+    triggers.database_guards.register(*database_guards())
     pre_save.connect(
         protect_signed_intervention,
         sender=DeliveredIntervention,

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 from assessments.models import Assessment, Measurement
@@ -117,6 +117,9 @@ def test_a_seeded_clinic_round_trips_with_nothing_lost(clinic, tmp_path, suffix)
     assert LogEntry.objects.count() == len(before["auditlog.LogEntry"])
     with pytest.raises(services.SignedRecordError):
         Visit.objects.signed().first().save()
+    # The database's guards were lifted for the restore's transaction only.
+    with pytest.raises(services.SignedRecordError), transaction.atomic():
+        Measurement.objects.filter(visit__status="signed").update(value=0)
 
 
 def test_the_backup_is_a_plain_fixture_with_roles_by_name(clinic, tmp_path):

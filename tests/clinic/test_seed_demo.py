@@ -4,6 +4,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from faker import Faker
@@ -20,6 +21,7 @@ from clinic.models import (
 from clinic.records import AlreadyRegistered, NotRegistered, visit_sections
 from clinic.roles import CLINIC_ADMIN, FRONT_DESK, PHYSIOTHERAPIST
 from clinic.seeding import DemoContext, DemoSeederRegistry, demo_seeders
+from clinic.services import SignedRecordError
 
 pytestmark = pytest.mark.django_db
 
@@ -101,6 +103,16 @@ def test_patients_episodes_and_visits_follow_the_clinic_rules():
     assert Visit.objects.filter(status=VisitStatus.DRAFT).exists()
     assert EpisodeOfCare.objects.filter(status=EpisodeStatus.DISCHARGED).exists()
     assert EpisodeOfCare.objects.filter(status=EpisodeStatus.OPEN).exists()
+
+
+def test_the_demo_loads_its_signed_visits_and_leaves_them_guarded():
+    # The seeder inserts signed visits, then their records, with the database's guards
+    # lifted for its transaction only (clinic/triggers.py).
+    seed(patients=5)
+    signed = Visit.objects.filter(status=VisitStatus.SIGNED)
+    assert signed.filter(assessments__status="signed", soap_note__isnull=False).exists()
+    with pytest.raises(SignedRecordError), transaction.atomic():
+        signed.update(notes="changed after seeding")
 
 
 def test_the_same_seed_gives_the_same_patients():
