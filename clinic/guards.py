@@ -126,6 +126,7 @@ def guards_of_visit_records(
 def database_guards() -> list[triggers.Guard]:
     signed_visit = f"{triggers.REFUSAL}: this visit is signed. Add an addendum to it instead."
     written_once = f"{triggers.REFUSAL}: an addendum is written once. Add another addendum instead."
+    recorded_once = f"{triggers.REFUSAL}: this is recorded once. Record another instead."
     is_signed = f"OLD.status = '{VisitStatus.SIGNED}'"
     # Signing is the one change of a visit: draft (OLD) to signed (NEW).
     return [
@@ -133,6 +134,12 @@ def database_guards() -> list[triggers.Guard]:
         triggers.Guard(Visit, "DELETE", is_signed, signed_visit),
         triggers.Guard(Addendum, "UPDATE", "1 = 1", written_once),
         triggers.Guard(Addendum, "DELETE", "1 = 1", written_once),
+        # Takeovers and additions after discharge record what happened, like addenda.
+        *(
+            triggers.Guard(model, event, "1 = 1", recorded_once)
+            for model in (VisitTakeover, LaterAddition)
+            for event in ("UPDATE", "DELETE")
+        ),
     ]
 
 

@@ -13,7 +13,7 @@ from assessments import services as assessment_services
 from assessments.buttock_pain import BUTTOCK_PAIN_V1
 from assessments.models import Assessment, AssessmentStatus, Measurement
 from clinic import services, triggers
-from clinic.models import Addendum, Visit, VisitStatus
+from clinic.models import Addendum, LaterAddition, Visit, VisitStatus, VisitTakeover
 from clinic.services import SignedRecordError
 from tests.factories import EpisodeFactory, UserFactory, VisitFactory
 from treatments import services as treatment_services
@@ -206,6 +206,28 @@ def test_a_signed_visit_still_gets_addenda_and_adverse_events(signed, physio):
     assert AdverseEvent.objects.filter(intervention=intervention).count() == 1
 
 
+def test_a_takeover_is_not_rewritten_in_bulk(visit, physio, other_physio):
+    takeover = services.visit_take_over(visit=visit, user=other_physio, reason="Priya is off sick")
+
+    refusal = _refused(
+        lambda: VisitTakeover.objects.filter(pk=takeover.pk).update(reason="Never happened")
+    )
+    _refused(lambda: _sql(f"DELETE FROM {VisitTakeover._meta.db_table}"))
+
+    assert str(refusal).startswith(REFUSED)
+    assert VisitTakeover.objects.get(pk=takeover.pk).reason == "Priya is off sick"
+
+
+def test_an_addition_after_discharge_is_not_rewritten_in_bulk(episode, physio):
+    addition = services.later_addition_record(
+        episode=episode, user=physio, what="plan", change="Plan changed", reason="Review"
+    )
+
+    _refused(lambda: LaterAddition.objects.filter(pk=addition.pk).update(reason="Nothing"))
+
+    assert LaterAddition.objects.get(pk=addition.pk).reason == "Review"
+
+
 def test_a_loader_lifts_the_guards_for_its_own_transaction_only(signed):
     with triggers.unguarded(reason="test"):
         Visit.objects.filter(pk=signed.pk).update(notes="loaded as it was")
@@ -221,7 +243,11 @@ def test_every_guard_is_installed_in_the_database():
     guarded = {(guard.model, guard.event) for guard in triggers.database_guards}
     children = (Assessment, Measurement, DeliveredIntervention, VisitNote)
     assert guarded == {
-        *((model, event) for model in (Visit, Addendum) for event in ("UPDATE", "DELETE")),
+        *(
+            (model, event)
+            for model in (Visit, Addendum, VisitTakeover, LaterAddition)
+            for event in ("UPDATE", "DELETE")
+        ),
         *((model, event) for model in children for event in ("INSERT", "UPDATE", "DELETE")),
     }
     names = {guard.name for guard in triggers.database_guards}
