@@ -159,6 +159,11 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# And after this many failed logins from one address whatever the user names (password
+# spraying), that address is refused for the cool-off time. Higher than the per-name limit:
+# a clinic's computers often reach the app from one address.
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURE_LIMIT_PER_ADDRESS", "20"))
+AXES_HANDLER = "clinic.lockout.AddressLimitHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "clinic.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "clinic.lockout.client_address"
