@@ -7,6 +7,8 @@ class ClinicConfig(AppConfig):
 
     def ready(self) -> None:
         from auditlog.registry import auditlog
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Group
 
         from . import demo_diary, guards, scheduling, sections
         from .models import (
@@ -28,6 +30,16 @@ class ClinicConfig(AppConfig):
         # Who changed when the physios can be booked: hours, breaks and time off.
         for model in (WorkingHours, WorkingBreak, TimeOff):
             auditlog.register(model)
+        # Who changed which account, role or role's permissions. A password change is
+        # logged as masked (never the hash, nor part of it); logins are axes' to record.
+        auditlog.register(
+            get_user_model(),
+            exclude_fields=["last_login"],
+            mask_fields=["password"],
+            mask_callable="clinic.audit.mask_password",
+            m2m_fields={"groups", "user_permissions"},
+        )
+        auditlog.register(Group, m2m_fields={"permissions"})
         guards.connect()
         sections.register_clinic_sections()
         sections.register_diary_sections()

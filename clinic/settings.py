@@ -81,8 +81,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # auditlog records the acting user and their address on every logged change.
-    "auditlog.middleware.AuditlogMiddleware",
+    # auditlog records the acting user and their address on every logged change (the
+    # address as the login lockout sees it, behind TRUSTED_PROXY_COUNT proxies).
+    "clinic.audit.AuditlogMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -233,6 +234,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- Audit log ----------------------------------------------------------------------
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
+# Rows loaded from a fixture (a restore, a test database's reload) are no one's change.
+AUDITLOG_DISABLE_ON_RAW_SAVE = True
 
 # --- Assessments ------------------------------------------------------------------
 # A JSON file of licensed question text ({"odi_1": "...", "lefs_1": "..."}) that a clinic
