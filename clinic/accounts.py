@@ -10,6 +10,7 @@ forgot theirs, gets a one-time link (Django's password-reset tokens) at their ow
   admin could point it at themselves and send themselves a reset link.
 """
 
+import logging
 import smtplib
 
 from auditlog.models import LogEntry
@@ -29,6 +30,8 @@ from .admin_site import is_clinic_admin
 from .audit import acting
 from .roles import CLINIC_ADMIN, FRONT_DESK, PHYSIOTHERAPIST
 from .services import ClinicError
+
+logger = logging.getLogger(__name__)
 
 # The roles the Clinic admin gives and takes; only a superuser gives Clinic admin.
 ROLES_THE_CLINIC_ADMIN_GIVES = (PHYSIOTHERAPIST, FRONT_DESK)
@@ -124,11 +127,30 @@ def password_link_send(*, user, by, domain: str, use_https: bool, asked_by_user:
 
 
 def email_change(*, user, email: str) -> None:
-    """The user's own change of their address (the form checked their password)."""
+    """The user's own change of their address (the form checked their password). The old
+    address is told, so a change made from someone else's hands does not go unseen."""
     email = get_user_model().objects.normalize_email(email.strip())
+    old = user.email
     with transaction.atomic():
         if email_taken(email, other_than=user):
             raise AccountError("Another user already has this email address.")
         with acting(user, event="Changed their own email address"):
             user.email = email
             user.save(update_fields=["email"])
+    if old and old.lower() != email.lower():
+        context = {
+            "name": user.get_full_name() or user.get_username(),
+            "username": user.get_username(),
+            "clinic_name": settings.CLINIC_NAME,
+            "email": email,
+        }
+        try:
+            send_mail(
+                render_to_string("registration/email_changed_subject.txt", context).strip(),
+                render_to_string("registration/email_changed_email.txt", context),
+                None,
+                [old],
+            )
+        except (OSError, smtplib.SMTPException):
+            # The change stands (it is in the audit log); the notice is a courtesy.
+            logger.exception("The notice of an email change could not be sent.")

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.core.management import call_command
 from django.db.models import Q
+from django.test import Client
 from django.urls import reverse
 
 from clinic.roles import CLINIC_ADMIN, FRONT_DESK, PHYSIOTHERAPIST
@@ -182,6 +183,12 @@ def test_a_created_user_gets_a_link_that_sets_their_password_once(client, client
     add_user(client_for(clinic_admin))
     client.logout()
 
+    # Who made the account, and where its link went, are in the log.
+    user = User.objects.get(username="newphysio")
+    created = user_entries(user).get(action=LogEntry.Action.CREATE)
+    assert created.actor == clinic_admin and created.remote_addr == ADDRESS
+    sent = user_entries(user).get(additional_data__event__startswith="Password set-up link")
+    assert sent.actor == clinic_admin and "nia.bell@clinic.example" in sent.additional_data["event"]
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["nia.bell@clinic.example"]
@@ -375,6 +382,10 @@ def test_the_clinic_admin_cannot_edit_or_deactivate_an_admin_or_a_superuser(
 
 
 def test_the_clinic_admin_deactivates_a_physio(client, client_for, clinic_admin, physio):
+    physios_session = Client()
+    physios_session.force_login(physio)
+    assert physios_session.get(reverse("clinic:home")).status_code == 200
+
     response = change_user(client_for(clinic_admin), physio, is_active="")
 
     assert response.status_code == 302
@@ -382,6 +393,7 @@ def test_the_clinic_admin_deactivates_a_physio(client, client_for, clinic_admin,
     assert not physio.is_active
     client.logout()
     assert log_in(client, "physio", PASSWORD).status_code == 200  # refused
+    assert physios_session.get(reverse("clinic:home")).status_code == 302  # logged out
 
 
 def test_a_superuser_grants_clinic_admin(client_for, superuser, physio):
@@ -469,9 +481,29 @@ def test_a_user_changes_their_own_email_with_their_password(client_for, physio):
     physio.refresh_from_db()
     assert physio.email == "physio@clinic.example"
 
-    client.post(reverse("account_email"), {"email": "priya@new.example", "password": PASSWORD})
+    client.post(
+        reverse("account_email"),
+        {"email": "priya@new.example", "password": PASSWORD},
+        REMOTE_ADDR=ADDRESS,
+    )
     physio.refresh_from_db()
     assert physio.email == "priya@new.example"
+    # The old address is told, and the log says who changed it.
+    assert [message.to for message in mail.outbox] == [["physio@clinic.example"]]
+    assert "priya@new.example" in mail.outbox[0].body
+    entry = user_entries(physio).get(UPDATED, changes__has_key="email")
+    assert entry.actor == physio and entry.remote_addr == ADDRESS
+    assert entry.additional_data["event"] == "Changed their own email address"
+
+
+def test_a_user_cannot_take_an_address_another_user_has(client_for, physio, other_physio):
+    response = client_for(physio).post(
+        reverse("account_email"), {"email": other_physio.email, "password": PASSWORD}
+    )
+
+    assert "Another user already has this email address" in response.text
+    physio.refresh_from_db()
+    assert physio.email == "physio@clinic.example"
 
 
 # --- Every user changes their own password ----------------------------------------------------
