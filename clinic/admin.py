@@ -239,11 +239,7 @@ class UserInviteForm(AccountFormMixin, forms.ModelForm):
         model = get_user_model()
         fields = ("username", "first_name", "last_name", "email", "groups")
         field_classes = {"username": UsernameField}
-        labels = {"groups": "Role"}
-        help_texts = {
-            "email": "Required: the link to set their password is sent there.",
-            "groups": "Only a superuser gives the Clinic admin role.",
-        }
+        help_texts = {"email": "Required: the link to set their password is sent there."}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -375,6 +371,12 @@ class ClinicUserAdmin(UserAdmin):
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "groups":
             kwargs["queryset"] = accounts.grantable_roles(request.user)
+            kwargs["label"] = "Role"
+            kwargs["help_text"] = (
+                "The user gets the permissions of each of their roles."
+                if request.user.is_superuser
+                else "Physiotherapist or Front desk: only a superuser gives the Clinic admin role."
+            )
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     @admin.display(description="Password")

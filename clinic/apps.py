@@ -31,10 +31,20 @@ class ClinicConfig(AppConfig):
         for model in (WorkingHours, WorkingBreak, TimeOff):
             auditlog.register(model)
         # Who changed which account, role or role's permissions. A password change is
-        # logged as masked (never the hash, nor part of it); logins are axes' to record.
+        # logged as masked (never the hash, nor part of it).
         auditlog.register(
             get_user_model(),
-            exclude_fields=["last_login"],
+            # Not last_login (every login; axes logs them) nor the reverse relations.
+            include_fields=[
+                "username",
+                "first_name",
+                "last_name",
+                "email",
+                "password",
+                "is_active",
+                "is_staff",
+                "is_superuser",
+            ],
             mask_fields=["password"],
             mask_callable="clinic.audit.mask_password",
             m2m_fields={"groups", "user_permissions"},
