@@ -1,14 +1,20 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import UsernameField
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 
-from . import scheduling, selectors
+from . import accounts, scheduling, selectors
 from .models import (
     Addendum,
     Appointment,
@@ -21,7 +27,7 @@ from .models import (
     WorkingBreak,
     WorkingHours,
 )
-from .roles import PHYSIOTHERAPIST, ROLES
+from .roles import CLINIC_ADMIN, PHYSIOTHERAPIST, ROLES
 
 # admin.site is clinic.admin_site.ClinicAdminSite: the Clinic admin (and superusers) only.
 
@@ -263,7 +269,9 @@ class CalendarFeedAdmin(admin.ModelAdmin):
         return None
 
 
-# --- Users: every user has a role ----------------------------------------------------------
+# --- Users: every user has a role, and no one sets another user's password ----------------
+# Who may manage whom is clinic.accounts' rule; the admin applies it to the page, the
+# fields, their choices and every POST (a field the form does not show is never saved).
 
 ROLE_REQUIRED = "Give the user a role: " + ", ".join(ROLES) + "."
 
@@ -272,10 +280,53 @@ def _has_role(groups) -> bool:
     return any(group.name in ROLES for group in groups or [])
 
 
-class UserWithRoleCreationForm(AdminUserCreationForm):
-    class Meta(AdminUserCreationForm.Meta):
-        fields = ("username", "groups")
-        labels = {"groups": "Role"}
+class AccountFormMixin:
+    """Shared by the forms that create and change users."""
+
+    # The groups the admin using the form may give; set per request by ClinicUserAdmin.
+    grantable_groups = None
+
+    def clean_email(self) -> str:
+        email = get_user_model().objects.normalize_email(self.cleaned_data.get("email", ""))
+        if email and accounts.email_taken(
+            email, other_than=self.instance if self.instance.pk else None
+        ):
+            raise forms.ValidationError(
+                "Another user already has this email address: each user has their own, "
+                "where their password links are sent."
+            )
+        return email
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        # The administration lets in staff only: a Clinic admin needs it.
+        if any(group.name == CLINIC_ADMIN for group in self.cleaned_data.get("groups") or []):
+            user.is_staff = True
+        if commit:
+            user.save()
+            self.save_m2m()
+        return user
+
+
+class UserInviteForm(AccountFormMixin, forms.ModelForm):
+    """A new user: who they are, their address and their role. No password: the user sets
+    their own from the link emailed to them."""
+
+    class Meta:
+        model = get_user_model()
+        fields = ("username", "first_name", "last_name", "email", "groups")
+        field_classes = {"username": UsernameField}
+        help_texts = {"email": "Required: the link to set their password is sent there."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"]
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError("A user with that user name already exists.")
+        return username
 
     def clean_groups(self):
         groups = self.cleaned_data["groups"]
@@ -283,8 +334,37 @@ class UserWithRoleCreationForm(AdminUserCreationForm):
             raise forms.ValidationError(ROLE_REQUIRED)
         return groups
 
+    def save(self, commit=True):
+        self.instance.set_unusable_password()
+        return super().save(commit)
 
-class UserWithRoleChangeForm(UserChangeForm):
+
+class UserAccountForm(AccountFormMixin, forms.ModelForm):
+    """An existing user. The password is not a field: no one sets it for them."""
+
+    class Meta:
+        model = get_user_model()
+        fields = (
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "is_active",
+            "groups",
+            "is_staff",
+            "is_superuser",
+            "user_permissions",
+        )
+        field_classes = {"username": UsernameField}
+
+    def clean_groups(self):
+        chosen = self.cleaned_data["groups"]
+        if self.instance.pk and self.grantable_groups is not None:
+            # Groups the admin cannot give are not theirs to take either: keep them.
+            kept = self.instance.groups.exclude(pk__in=self.grantable_groups)
+            chosen = (chosen | kept).distinct()
+        return chosen
+
     def clean(self):
         cleaned = super().clean()
         is_staff = cleaned.get("is_staff", self.instance.is_staff)
@@ -301,24 +381,153 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class ClinicUserAdmin(UserAdmin):
-    """Users are created with a role (a group), and a staff user keeps one. Roles are the
-    only way to give permissions: only a superuser may make superusers or give a user
-    permissions of their own."""
+    """Users are created with an email address and a role, and set their own password from
+    an emailed link; a forgotten password gets a new link. No page sets a password for
+    someone else, for the Clinic admin or a superuser. The Clinic admin manages the
+    Physiotherapist and Front desk accounts only (clinic.accounts), and no one deletes a
+    user: deactivate them, so that the records and the audit log still name them."""
 
-    add_form = UserWithRoleCreationForm
-    form = UserWithRoleChangeForm
+    add_form = UserInviteForm
+    add_form_template = None
+    form = UserAccountForm
     add_fieldsets = (
         (
             None,
             {
                 "classes": ("wide",),
-                "fields": ("username", "usable_password", "password1", "password2", "groups"),
+                "fields": ("username", "first_name", "last_name", "email", "groups"),
             },
         ),
     )
+    fieldsets = (
+        (None, {"fields": ("username", "password_status")}),
+        ("Personal info", {"fields": ("first_name", "last_name", "email")}),
+        (
+            "Role and access",
+            {"fields": ("is_active", "groups", "is_staff", "is_superuser", "user_permissions")},
+        ),
+        ("Important dates", {"fields": ("last_login", "date_joined")}),
+    )
+    readonly_fields = ("password_status", "last_login", "date_joined")
+    actions = ["send_password_links"]
+
+    def get_urls(self):
+        link = path(
+            "<id>/password-link/",
+            self.admin_site.admin_view(self.password_link_view),
+            name="auth_user_password_link",
+        )
+        return [link, *super().get_urls()]
+
+    def user_change_password(self, request, id, form_url=""):
+        # UserAdmin's page for typing another user's password: gone, for everyone.
+        raise Http404("No one sets another user's password: send them a password reset link.")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or accounts.may_manage(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # Deactivate instead: a deleted user would vanish from the audit log.
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
+        if obj is None:
+            return readonly
         if not request.user.is_superuser:
-            readonly += ["is_superuser", "user_permissions"]
+            readonly += ["username", "is_staff", "is_superuser", "user_permissions"]
+        if not accounts.email_correctable(obj):
+            readonly.append("email")
         return readonly
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.grantable_groups = accounts.grantable_roles(request.user)
+        return form
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups":
+            kwargs["queryset"] = accounts.grantable_roles(request.user)
+            kwargs["label"] = "Role"
+            kwargs["help_text"] = (
+                "The user gets the permissions of each of their roles."
+                if request.user.is_superuser
+                else "Physiotherapist or Front desk: only a superuser gives the Clinic admin role."
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.display(description="Password")
+    def password_status(self, obj) -> str:
+        if obj.has_usable_password():
+            return (
+                "Set by the user. No one else sees or sets it: for a forgotten password, "
+                "use “Send a password reset link” above."
+            )
+        return "Not set yet: the user sets it with the link emailed to them."
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        if not change:
+            self._send_link(request, form.instance)
+
+    def _send_link(self, request, user) -> bool:
+        try:
+            accounts.password_link_send(
+                user=user, by=request.user, domain=request.get_host(), use_https=request.is_secure()
+            )
+        except accounts.AccountError as error:
+            self.message_user(request, str(error), level=messages.ERROR)
+            return False
+        self.message_user(
+            request,
+            f"{user.get_username()} was sent a link to set their password, at {user.email}.",
+        )
+        return True
+
+    def password_link_view(self, request, id):
+        user = self.get_object(request, unquote(id))
+        if user is None:
+            raise Http404("No such user.")
+        if not self.has_change_permission(request, user):
+            raise PermissionDenied
+        if request.method == "POST":
+            self._send_link(request, user)
+            return redirect(reverse("admin:auth_user_change", args=[user.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Send {user.get_username()} a password reset link?",
+            "opts": self.opts,
+            "original": user,
+        }
+        return TemplateResponse(request, "admin/auth/user/password_link.html", context)
+
+    @admin.action(description="Send a password reset link", permissions=["change"])
+    def send_password_links(self, request, queryset) -> None:
+        sent = not_managed = failed = 0
+        for user in queryset:
+            if not accounts.may_manage(request.user, user):
+                not_managed += 1
+                continue
+            try:
+                accounts.password_link_send(
+                    user=user,
+                    by=request.user,
+                    domain=request.get_host(),
+                    use_https=request.is_secure(),
+                )
+            except accounts.AccountError as error:
+                failed += 1
+                self.message_user(request, str(error), level=messages.ERROR)
+            else:
+                sent += 1
+        if sent:
+            self.message_user(
+                request, f"{sent} user{pluralize(sent, ' was,s were')} sent a password reset link."
+            )
+        if not_managed:
+            self.message_user(
+                request,
+                f"It was not sent to {not_managed} user{pluralize(not_managed)} you cannot "
+                "manage (Clinic admins, superusers and your own account).",
+                level=messages.WARNING,
+            )

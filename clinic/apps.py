@@ -7,6 +7,8 @@ class ClinicConfig(AppConfig):
 
     def ready(self) -> None:
         from auditlog.registry import auditlog
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Group
 
         from . import demo_diary, guards, scheduling, sections
         from .models import (
@@ -43,6 +45,26 @@ class ClinicConfig(AppConfig):
         # Who turned a calendar feed on, gave it a new address or revoked it; never the
         # token, which is the feed's key.
         auditlog.register(CalendarFeed, exclude_fields=["token", "last_used_at"])
+        # Who changed which account, role or role's permissions. A password change is
+        # logged as masked (never the hash, nor part of it).
+        auditlog.register(
+            get_user_model(),
+            # Not last_login (every login; axes logs them) nor the reverse relations.
+            include_fields=[
+                "username",
+                "first_name",
+                "last_name",
+                "email",
+                "password",
+                "is_active",
+                "is_staff",
+                "is_superuser",
+            ],
+            mask_fields=["password"],
+            mask_callable="clinic.audit.mask_password",
+            m2m_fields={"groups", "user_permissions"},
+        )
+        auditlog.register(Group, m2m_fields={"permissions"})
         guards.connect(self)
         sections.register_clinic_sections()
         sections.register_diary_sections()

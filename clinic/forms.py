@@ -1,10 +1,14 @@
+import logging
 import re
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout
 from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.utils import timezone
 
+from . import accounts
 from .models import (
     AppointmentKind,
     ContactOutcome,
@@ -13,6 +17,8 @@ from .models import (
     Patient,
     Visit,
 )
+
+logger = logging.getLogger(__name__)
 
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()-]{6,20}$")
 
@@ -225,7 +231,8 @@ class DischargeForm(forms.Form):
 
 class AuditFilterForm(forms.Form):
     patient = forms.CharField(required=False, label="Patient clinic number")
-    user = forms.CharField(required=False, label="User name")
+    user = forms.CharField(required=False, label="Done by (user name)")
+    account = forms.CharField(required=False, label="Changes to the account of (user name)")
     date_from = forms.DateField(required=False, widget=DateInput(), label="From")
     date_to = forms.DateField(required=False, widget=DateInput(), label="To")
 
@@ -320,5 +327,70 @@ class StartVisitForm(forms.Form):
     def __init__(self, *args, episodes=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["episode"].queryset = episodes
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+# --- The user's own account ---------------------------------------------------------------
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """Django's "forgot your password" form, sending through clinic.accounts (so each link
+    is logged) and also to users who never set a password: a new user whose first link was
+    lost or ran out asks for another here. Whether the address exists is never shown."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "Your email address"
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def get_users(self, email: str):
+        return get_user_model()._default_manager.filter(email__iexact=email, is_active=True)
+
+    def save(self, domain_override=None, use_https=False, request=None, **ignored) -> None:
+        domain = domain_override or request.get_host()
+        for user in self.get_users(self.cleaned_data["email"]):
+            try:
+                accounts.password_link_send(
+                    user=user, by=None, domain=domain, use_https=use_https, asked_by_user=True
+                )
+            except accounts.AccountError:
+                # Logged, not shown: the page must not tell who has an account.
+                logger.exception("A password reset link could not be sent.")
+
+
+class EmailChangeForm(forms.Form):
+    email = forms.EmailField(label="New email address", max_length=254)
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Password reset links go to this address, so changing it needs your password.",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("Your password was not right: try again.")
+        return password
+
+
+class OwnPasswordChangeForm(PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class PasswordSetForm(SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False

@@ -1,7 +1,9 @@
 from auditlog.models import LogEntry
 from auditlog.signals import accessed
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import permission_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -355,6 +357,13 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             )
         if data["user"]:
             entries = entries.filter(actor__username__icontains=data["user"].strip())
+        if data["account"]:
+            User = get_user_model()
+            account = User.objects.filter(username__iexact=data["account"].strip()).first()
+            entries = entries.filter(
+                content_type=ContentType.objects.get_for_model(User),
+                object_id=account.pk if account else -1,
+            )
         if data["date_from"]:
             entries = entries.filter(timestamp__date__gte=data["date_from"])
         if data["date_to"]:

@@ -59,6 +59,21 @@ EXPECTATIONS = {
     "favicon": (lambda o: {}, expect(301, 301, 301, anonymous=301, no_role=301)),
     "login": (lambda o: {}, expect(302, 302, 302, anonymous=200, no_role=302)),
     "logout": (lambda o: {}, expect(405, 405, 405)),
+    # Each user's own account, whatever their role (or none).
+    "account": (lambda o: {}, expect(200, 200, 200, no_role=200)),
+    "account_email": (lambda o: {}, expect(200, 200, 200, no_role=200)),
+    "password_change": (lambda o: {}, expect(200, 200, 200, no_role=200)),
+    # The emailed links' pages are for anyone: the link itself is the proof.
+    "password_reset": (lambda o: {}, expect(200, 200, 200, anonymous=200, no_role=200)),
+    "password_reset_done": (lambda o: {}, expect(200, 200, 200, anonymous=200, no_role=200)),
+    "password_reset_confirm": (
+        lambda o: {"uidb64": "MQ", "token": "not-a-token"},  # shows "this link cannot be used"
+        expect(200, 200, 200, anonymous=200, no_role=200),
+    ),
+    "password_reset_complete": (
+        lambda o: {},
+        expect(200, 200, 200, anonymous=200, no_role=200),
+    ),
     "clinic:home": (lambda o: {}, expect(200, 200, 200, no_role=200)),
     "clinic:patient_list": (lambda o: {}, expect(200, 200, 200)),
     "clinic:patient_create": (lambda o: {}, expect(200, 200, 200)),

@@ -27,7 +27,7 @@ def test_changes_are_logged_with_old_and_new_values(client_for, front_desk, pati
         "referrer": "",
     }
     client_for(front_desk).post(reverse("clinic:patient_update", args=[patient.pk]), data)
-    entry = LogEntry.objects.filter(action=LogEntry.Action.UPDATE, object_id=patient.pk).get()
+    entry = LogEntry.objects.get_for_object(patient).filter(action=LogEntry.Action.UPDATE).get()
     assert entry.actor == front_desk
     assert entry.changes_dict["given_name"] == ["Jane", "Janet"]
 

@@ -112,6 +112,63 @@ def test_the_clinic_admin_unlocks_a_user_in_the_admin(client, client_for, physio
     assert is_logged_in(client)
 
 
+SPRAYED = "Too many failed logins from this computer's address: try again in 15 minutes or ask the clinic admin."
+
+
+def spray(client, count: int, address: str):
+    """One wrong password for each of `count` different user names, from one address."""
+    for number in range(count):
+        response = log_in(client, f"guess{number}", "Winter2025!", address=address)
+    return response
+
+
+def test_one_address_trying_many_user_names_is_locked_at_its_own_limit(
+    client, physio, other_physio
+):
+    limit = settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS
+    assert limit == 20  # the default, above the five wrong passwords per user name
+    assert spray(client, limit - 1, "203.0.113.50").status_code == 200
+
+    response = spray(client, 1, "203.0.113.50")
+
+    assert response.status_code == 429
+    assert SPRAYED in response.text
+    # Locked for every user name from that address, even with the right password...
+    response = log_in(client, "physio", PASSWORD, address="203.0.113.50")
+    assert response.status_code == 429
+    assert not is_logged_in(client)
+    # ...while another address is not affected.
+    assert log_in(client, "physio2", PASSWORD, address="203.0.113.51").status_code == 302
+
+
+def test_below_the_address_limit_everyone_at_that_address_still_logs_in(client, physio):
+    spray(client, settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS - 1, "203.0.113.60")
+
+    assert log_in(client, "physio", PASSWORD, address="203.0.113.60").status_code == 302
+
+
+def test_the_address_limit_is_a_setting(client, settings, physio):
+    settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS = 8
+    assert spray(client, 7, "203.0.113.70").status_code == 200
+    assert spray(client, 1, "203.0.113.70").status_code == 429
+
+
+def test_the_clinic_admin_unlocks_an_address(client, client_for, clinic_admin, physio):
+    spray(client, settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS, "203.0.113.80")
+    admin_client = client_for(clinic_admin)
+    changelist = reverse("admin:axes_accessattempt_changelist")
+    found = admin_client.get(changelist, {"q": "203.0.113.80"})
+    attempts = [attempt.pk for attempt in found.context["cl"].result_list]
+    assert len(attempts) == settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS
+    admin_client.post(
+        changelist,
+        {"action": "delete_selected", "_selected_action": attempts, "post": "yes"},
+    )
+    admin_client.logout()
+
+    assert log_in(client, "physio", PASSWORD, address="203.0.113.80").status_code == 302
+
+
 @pytest.mark.parametrize(
     ("proxies", "forwarded", "expected"),
     [
@@ -216,6 +273,7 @@ def test_deploy_settings_keep_the_policy_and_the_lockout():
     assert settings.AUTHENTICATION_BACKENDS[0] == "axes.backends.AxesStandaloneBackend"
     assert settings.AXES_FAILURE_LIMIT == 5
     assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
+    assert settings.AXES_HANDLER == "clinic.lockout.AddressLimitHandler"
     assert settings.AXES_RESET_ON_SUCCESS
 
 
@@ -398,12 +456,7 @@ def test_the_audit_log_is_read_only_in_the_admin(request, client_for, log_entry,
 
 
 def _add_user(client, **extra):
-    data = {
-        "username": "newphysio",
-        "usable_password": "true",
-        "password1": "a-long-password-9",
-        "password2": "a-long-password-9",
-    }
+    data = {"username": "newphysio", "email": "new.physio@clinic.example"}
     return client.post(reverse("admin:auth_user_add"), data | extra)
 
 
@@ -438,10 +491,11 @@ def _change_user(client, user, **fields):
     return client.post(reverse("admin:auth_user_change", args=[user.pk]), data)
 
 
-def test_a_staff_user_cannot_be_left_without_a_role(client_for, clinic_admin):
+def test_a_staff_user_cannot_be_left_without_a_role(client_for):
     user = UserFactory(username="helper")
+    superuser = UserFactory(username="root", is_staff=True, is_superuser=True)
 
-    response = _change_user(client_for(clinic_admin), user, is_staff="on")
+    response = _change_user(client_for(superuser), user, is_staff="on")
 
     assert response.status_code == 200
     assert "A staff user needs a role" in response.text
