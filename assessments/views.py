@@ -1,10 +1,11 @@
-from auditlog.signals import accessed
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
+from clinic.audit import shows_clinical
 from clinic.models import EpisodeOfCare, Visit
 from clinic.views import require, safe_next
 
@@ -30,12 +31,12 @@ def _visit_or_404(pk: int) -> Visit:
 
 
 @require("clinic.view_clinical_record")
+@shows_clinical("assessment", "visit")
 def assessment_edit(request: HttpRequest, visit_pk: int, template_code: str) -> HttpResponse:
     visit = _visit_or_404(visit_pk)
-    assessment = Assessment.objects.filter(visit=visit, template_code=template_code).first()
+    # Through the visit, so the assessment knows its visit (and patient) without a query.
+    assessment = visit.assessments.filter(template_code=template_code).first()
     template = _template_or_404(template_code, assessment.template_version if assessment else None)
-    if assessment is not None:
-        accessed.send(sender=Assessment, instance=assessment)
     writable = (
         request.user.has_perm("clinic.record_clinical")
         and not visit.is_signed
@@ -46,7 +47,7 @@ def assessment_edit(request: HttpRequest, visit_pk: int, template_code: str) -> 
             raise PermissionDenied("This assessment cannot be changed.")
         if assessment is None:
             raise Http404("No assessment was recorded in this visit.")
-        return render(
+        return TemplateResponse(
             request,
             "assessments/assessment_detail.html",
             _detail_context(visit, assessment, template),
@@ -118,7 +119,7 @@ def assessment_edit(request: HttpRequest, visit_pk: int, template_code: str) -> 
             else None
         ),
     }
-    return render(request, "assessments/assessment_form.html", context)
+    return TemplateResponse(request, "assessments/assessment_form.html", context)
 
 
 @require_POST
@@ -151,6 +152,7 @@ def working_diagnosis_confirm(request: HttpRequest, episode_pk: int) -> HttpResp
 
 
 @require("clinic.record_clinical")
+@shows_clinical("alert")
 def red_flag_clear(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_object_or_404(RedFlagAlert.objects.select_related("episode__patient"), pk=pk)
     error = None
@@ -164,7 +166,7 @@ def red_flag_clear(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "The red flag is recorded as cleared.")
             return redirect(safe_next(request, alert.episode.patient.get_absolute_url()))
-    return render(
+    return TemplateResponse(
         request,
         "assessments/red_flag_clear.html",
         {
