@@ -40,9 +40,9 @@ class StaleRevision(AssessmentError):
 
 def _lock(visit: Visit, template: Template) -> Assessment | None:
     return (
-        Assessment.objects.select_for_update()
-        .filter(visit=visit, template_code=template.code)
-        .first()
+        # Through the visit: the assessment then knows its visit (and patient) without a
+        # query, e.g. when a stale save shows it again.
+        visit.assessments.select_for_update().filter(template_code=template.code).first()
     )
 
 

@@ -1,11 +1,12 @@
-from auditlog.signals import accessed
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
 from clinic import services as clinic_services
+from clinic.audit import shows_clinical
 from clinic.models import EpisodeOfCare, Visit
 from clinic.views import require, safe_next
 
@@ -37,12 +38,12 @@ def _visit_or_404(pk: int) -> Visit:
 
 
 @require("clinic.view_clinical_record")
+@shows_clinical("assessment", "visit")
 def assessment_edit(request: HttpRequest, visit_pk: int, template_code: str) -> HttpResponse:
     visit = _visit_or_404(visit_pk)
-    assessment = Assessment.objects.filter(visit=visit, template_code=template_code).first()
+    # Through the visit, so the assessment knows its visit (and patient) without a query.
+    assessment = visit.assessments.filter(template_code=template_code).first()
     template = _template_or_404(template_code, assessment.template_version if assessment else None)
-    if assessment is not None:
-        accessed.send(sender=Assessment, instance=assessment)
     signed = visit.is_signed or (assessment is not None and assessment.is_signed)
     refusal = clinic_services.visit_writer_refusal(visit, request.user)
     writable = not signed and not refusal
@@ -64,7 +65,7 @@ def assessment_edit(request: HttpRequest, visit_pk: int, template_code: str) -> 
         if not signed:
             context["write_refusal"] = refusal
             context["can_take_over"] = request.user.has_perm("clinic.record_clinical")
-        return render(request, "assessments/assessment_detail.html", context)
+        return TemplateResponse(request, "assessments/assessment_detail.html", context)
 
     form = None
     if keeps_input:
@@ -136,7 +137,7 @@ def assessment_edit(request: HttpRequest, visit_pk: int, template_code: str) -> 
             else None
         ),
     }
-    return render(
+    return TemplateResponse(
         request, "assessments/assessment_form.html", context, status=403 if keeps_input else 200
     )
 
@@ -153,6 +154,7 @@ def reasoning_panel(request: HttpRequest, visit_pk: int, template_code: str) -> 
 
 
 @require("clinic.record_clinical")
+@shows_clinical("episode")
 def working_diagnosis_confirm(request: HttpRequest, episode_pk: int) -> HttpResponse:
     """Posted from the panel beside the assessment, or from this page of its own (where a
     discharged episode's diagnosis is corrected, with a reason)."""
@@ -179,7 +181,7 @@ def working_diagnosis_confirm(request: HttpRequest, episode_pk: int) -> HttpResp
         else:
             messages.success(request, "Working diagnosis confirmed.")
             return redirect(safe_next(request, episode.patient.get_absolute_url()))
-    return render(
+    return TemplateResponse(
         request,
         "assessments/working_diagnosis_form.html",
         {
@@ -194,6 +196,7 @@ def working_diagnosis_confirm(request: HttpRequest, episode_pk: int) -> HttpResp
 
 
 @require("clinic.record_clinical")
+@shows_clinical("alert")
 def red_flag_clear(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_object_or_404(RedFlagAlert.objects.select_related("episode__patient"), pk=pk)
     error = None
@@ -207,7 +210,7 @@ def red_flag_clear(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "The red flag is recorded as cleared.")
             return redirect(safe_next(request, alert.episode.patient.get_absolute_url()))
-    return render(
+    return TemplateResponse(
         request,
         "assessments/red_flag_clear.html",
         {

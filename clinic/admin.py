@@ -1,3 +1,5 @@
+from auditlog.admin import LogEntryAdmin
+from auditlog.models import LogEntry
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -15,6 +17,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from . import accounts, scheduling, selectors
+from .audit import ClinicalAccessAdmin
 from .models import (
     Addendum,
     Appointment,
@@ -30,6 +33,8 @@ from .models import (
 from .roles import CLINIC_ADMIN, PHYSIOTHERAPIST, ROLES
 
 # admin.site is clinic.admin_site.ClinicAdminSite: the Clinic admin (and superusers) only.
+# The ModelAdmin of every model whose pages show clinical content (an episode shows its
+# complaint wherever it is named) is a ClinicalAccessAdmin: each view is logged.
 
 
 @admin.register(Patient)
@@ -59,7 +64,7 @@ class PatientAdmin(admin.ModelAdmin):
 
 
 @admin.register(EpisodeOfCare)
-class EpisodeAdmin(admin.ModelAdmin):
+class EpisodeAdmin(ClinicalAccessAdmin):
     list_display = ["patient", "complaint", "physio", "status", "opened_on"]
     list_filter = ["status"]
     list_select_related = ["patient", "physio"]
@@ -70,7 +75,7 @@ class EpisodeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Visit)
-class VisitAdmin(admin.ModelAdmin):
+class VisitAdmin(ClinicalAccessAdmin):
     list_display = ["episode", "practitioner", "starts_at", "kind", "status"]
     list_filter = ["status", "kind"]
     list_select_related = ["episode__patient", "practitioner"]
@@ -93,8 +98,9 @@ class VisitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Addendum)
-class AddendumAdmin(admin.ModelAdmin):
+class AddendumAdmin(ClinicalAccessAdmin):
     list_display = ["visit", "author", "created_at", "reason"]
+    list_select_related = ["visit__episode", "author"]
     raw_id_fields = ["visit"]
 
     def has_change_permission(self, request, obj=None) -> bool:
@@ -108,12 +114,13 @@ class AddendumAdmin(admin.ModelAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
-    """Read-only: bookings go through the diary, which enforces working hours and overlap."""
+class AppointmentAdmin(ClinicalAccessAdmin):
+    """Read-only: bookings go through the diary, which enforces working hours and overlap.
+    Its page names the appointment's episode (the complaint)."""
 
     list_display = ["start", "end", "practitioner", "patient", "kind", "status"]
     list_filter = ["status", "kind", "practitioner"]
-    list_select_related = ["practitioner", "patient"]
+    list_select_related = ["practitioner", "patient", "episode"]
     date_hierarchy = "start"
     search_fields = ["patient__identifier", "patient__family_name"]
 
@@ -186,9 +193,11 @@ class TimeOffAdmin(PhysioChoiceAdmin):
 
 
 @admin.register(ContactAttempt)
-class ContactAttemptAdmin(admin.ModelAdmin):
+class ContactAttemptAdmin(ClinicalAccessAdmin):
+    """Its page names the episode the call was about (the complaint)."""
+
     list_display = ["created_at", "patient", "outcome", "created_by"]
-    list_select_related = ["patient", "created_by"]
+    list_select_related = ["patient", "created_by", "episode"]
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -267,6 +276,16 @@ class CalendarFeedAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
         return None
+
+
+# --- The audit log: old and new values of clinical records --------------------------------
+
+admin.site.unregister(LogEntry)
+
+
+@admin.register(LogEntry)
+class ClinicLogEntryAdmin(ClinicalAccessAdmin, LogEntryAdmin):
+    """auditlog's own (read-only) admin, with each view of the log logged."""
 
 
 # --- Users: every user has a role, and no one sets another user's password ----------------

@@ -1,5 +1,4 @@
 from auditlog.models import LogEntry
-from auditlog.signals import accessed
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import permission_required
@@ -9,10 +8,12 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
+from .audit import shows_clinical
 from .forms import (
     AddendumForm,
     ArchivePatientForm,
@@ -42,12 +43,19 @@ def safe_next(request: HttpRequest, default: str) -> str:
     return default
 
 
+@shows_clinical("open_episodes", "draft_visits")
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    context = {"has_role": user.is_superuser or user.groups.exists()}
+    context = {
+        "has_role": user.is_superuser or user.groups.exists(),
+        # The physio's own worklist (complaints, unsigned visits); nobody else has one.
+        "open_episodes": None,
+        "draft_visits": None,
+        "todays_appointments": None,
+    }
     if user.has_perm("clinic.record_clinical"):
         context.update(selectors.physio_worklist(user))
-    return render(request, "clinic/home.html", context)
+    return TemplateResponse(request, "clinic/home.html", context)
 
 
 @require("clinic.view_patient")
@@ -151,14 +159,16 @@ def patient_unarchive(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require("clinic.view_patient")
+@shows_clinical("patient")
 def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_object_or_404(Patient.objects.select_related("archived_by"), pk=pk)
-    accessed.send(sender=Patient, instance=patient)
     sections = [
         {"section": section, "context": section.context(request, patient)}
         for section in record_sections.visible_to(request.user)
     ]
-    return render(request, "clinic/patient_detail.html", {"patient": patient, "sections": sections})
+    return TemplateResponse(
+        request, "clinic/patient_detail.html", {"patient": patient, "sections": sections}
+    )
 
 
 @require("clinic.add_episodeofcare")
@@ -184,6 +194,7 @@ def episode_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
 
 
 @require("clinic.change_episodeofcare")
+@shows_clinical("episode")
 def episode_discharge(request: HttpRequest, pk: int) -> HttpResponse:
     episode = get_object_or_404(EpisodeOfCare.objects.select_related("patient"), pk=pk)
     form = DischargeForm(request.POST or None)
@@ -200,7 +211,7 @@ def episode_discharge(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Episode discharged.")
             return redirect(episode.patient)
-    return render(
+    return TemplateResponse(
         request,
         "clinic/episode_discharge.html",
         {"form": form, "episode": episode, "patient": episode.patient},
@@ -208,6 +219,7 @@ def episode_discharge(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require("clinic.add_visit")
+@shows_clinical("episode")
 def visit_start(request: HttpRequest, episode_pk: int) -> HttpResponse:
     episode = get_object_or_404(EpisodeOfCare.objects.select_related("patient"), pk=episode_pk)
     kind = "initial" if not episode.visits.exists() else "follow_up"
@@ -221,7 +233,7 @@ def visit_start(request: HttpRequest, episode_pk: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             return redirect(visit)
-    return render(
+    return TemplateResponse(
         request,
         "clinic/visit_start.html",
         {"form": form, "episode": episode, "patient": episode.patient},
@@ -229,9 +241,9 @@ def visit_start(request: HttpRequest, episode_pk: int) -> HttpResponse:
 
 
 @require("clinic.view_clinical_record")
+@shows_clinical("visit")
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _get_visit(pk)
-    accessed.send(sender=Visit, instance=visit)
     can_edit = request.user.has_perm("clinic.change_visit") and services.can_write_visit(
         visit, request.user
     )
@@ -249,7 +261,9 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, "Notes saved.")
                 return redirect(visit)
-    return render(request, "clinic/visit_detail.html", _visit_context(request, visit, form=form))
+    return TemplateResponse(
+        request, "clinic/visit_detail.html", _visit_context(request, visit, form=form)
+    )
 
 
 def _refuse_notes(request: HttpRequest, visit: Visit) -> HttpResponse:
@@ -263,7 +277,7 @@ def _refuse_notes(request: HttpRequest, visit: Visit) -> HttpResponse:
     form = VisitNotesForm(request.POST, instance=visit)
     form.is_valid()
     form.add_error(None, refusal)
-    return render(
+    return TemplateResponse(
         request,
         "clinic/visit_detail.html",
         _visit_context(request, visit, form=form),
@@ -272,6 +286,7 @@ def _refuse_notes(request: HttpRequest, visit: Visit) -> HttpResponse:
 
 
 @require("clinic.sign_visit")
+@shows_clinical("visit")
 def visit_sign(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _get_visit(pk)
     if request.method == "POST":
@@ -287,10 +302,11 @@ def visit_sign(request: HttpRequest, pk: int) -> HttpResponse:
     if not visit.is_signed and visit.practitioner_id != request.user.pk:
         messages.error(request, services.visit_writer_refusal(visit, request.user))
         return redirect(visit)
-    return render(request, "clinic/visit_sign.html", _visit_context(request, visit))
+    return TemplateResponse(request, "clinic/visit_sign.html", _visit_context(request, visit))
 
 
 @require("clinic.record_clinical")
+@shows_clinical("visit")
 def visit_take_over(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _get_visit(pk)
     if visit.is_signed:
@@ -314,7 +330,7 @@ def visit_take_over(request: HttpRequest, pk: int) -> HttpResponse:
                 "you write in it and sign it now.",
             )
             return redirect(visit)
-    return render(
+    return TemplateResponse(
         request,
         "clinic/visit_take_over.html",
         {"form": form, "visit": visit, "episode": visit.episode, "patient": visit.episode.patient},
@@ -323,6 +339,7 @@ def visit_take_over(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require("clinic.add_addendum")
+@shows_clinical("visit")
 def addendum_add(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _get_visit(pk)
     form = AddendumForm(request.POST)
@@ -334,7 +351,7 @@ def addendum_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Addendum added.")
         return redirect(visit)
-    return render(
+    return TemplateResponse(
         request,
         "clinic/visit_detail.html",
         _visit_context(request, visit, addendum_form=form),
@@ -343,7 +360,9 @@ def addendum_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require("clinic.view_audit_log")
+@shows_clinical("page")
 def audit_log(request: HttpRequest) -> HttpResponse:
+    """The log shows old and new values of clinical records: reading it is logged too."""
     form = AuditFilterForm(request.GET or None)
     entries = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp")
     if form.is_valid():
@@ -354,6 +373,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             entries = entries.filter(
                 Q(additional_data__patient_id=patient_id)
                 | Q(content_type__model="patient", object_id=patient_id)
+                # A page of many patients lists them all: [3, 12, 40] as text, on either
+                # database (SQLite has no JSON containment).
+                | Q(additional_data__patient_ids__regex=rf"(^|[^0-9]){patient_id}([^0-9]|$)")
             )
         if data["user"]:
             entries = entries.filter(actor__username__icontains=data["user"].strip())
@@ -369,7 +391,21 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         if data["date_to"]:
             entries = entries.filter(timestamp__date__lte=data["date_to"])
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "clinic/audit_log.html", {"form": form, "page": page})
+    _name_patients_shown(page)
+    return TemplateResponse(request, "clinic/audit_log.html", {"form": form, "page": page})
+
+
+def _name_patients_shown(entries) -> None:
+    """`entry.patients_shown`: the clinic numbers of the patients a page of many showed."""
+    listed = {entry.pk: (entry.additional_data or {}).get("patient_ids") for entry in entries}
+    wanted = {patient for ids in listed.values() if ids for patient in ids}
+    numbers = (
+        dict(Patient.objects.filter(pk__in=wanted).values_list("pk", "identifier"))
+        if wanted
+        else {}
+    )
+    for entry in entries:
+        entry.patients_shown = [numbers.get(pk, f"#{pk}") for pk in listed[entry.pk] or []]
 
 
 def _saved_details(form: PatientEditForm, saved: Patient) -> list[dict]:

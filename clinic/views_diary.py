@@ -17,11 +17,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from . import scheduling, selectors, services
+from .audit import shows_clinical
 from .diary import grid_column, grid_rows
 from .forms import (
     AppointmentForm,
@@ -281,19 +283,23 @@ def _get_appointment(pk: int) -> Appointment:
 
 
 @require("clinic.view_appointment")
+@shows_clinical("episode")
 def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = _get_appointment(pk)
-    return render(
+    clinical = request.user.has_perm("clinic.view_clinical_record")
+    return TemplateResponse(
         request,
         "clinic/diary/appointment_detail.html",
         {
             "appointment": appointment,
             "patient": appointment.patient,
+            # The episode (its complaint) only for those who may read clinical records.
+            "episode": appointment.episode if clinical else None,
             "can_start_visit": (
                 appointment.status == AppointmentStatus.ARRIVED
                 and not appointment.visit_id
                 and request.user.has_perm("clinic.add_visit")
-                and request.user.has_perm("clinic.view_clinical_record")
+                and clinical
             ),
             "today": timezone.localdate(),
             "started": appointment.start <= timezone.now(),
@@ -406,6 +412,7 @@ def appointment_undo_no_show(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require("clinic.add_visit")
 @require("clinic.view_clinical_record")
+@shows_clinical("patient")
 def appointment_start_visit(request: HttpRequest, pk: int) -> HttpResponse:
     """The physio chooses the episode for an arrived patient and starts the visit."""
     appointment = _get_appointment(pk)
@@ -420,7 +427,8 @@ def appointment_start_visit(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             return redirect(visit)
-    return render(
+    # The choice of episodes shows the patient's complaints.
+    return TemplateResponse(
         request,
         "clinic/diary/appointment_start_visit.html",
         {"form": form, "appointment": appointment, "patient": appointment.patient},

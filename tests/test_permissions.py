@@ -12,12 +12,21 @@ them back to the visit (302), which offers to take it over.
 import datetime
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from auditlog.models import LogEntry
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.models import Max
+from django.test.utils import CaptureQueriesContext
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
 from assessments import services as assessment_services
 from assessments.buttock_pain import BUTTOCK_PAIN_V1
-from clinic import scheduling
+from clinic import audit, scheduling
+from clinic import services as clinic_services
+from tests.factories import VisitFactory
 from treatments import services as treatment_services
 from treatments.safety import DRY_NEEDLING_RISKS
 
@@ -259,22 +268,294 @@ def test_each_url_answers_each_role_as_declared(
 MARKER = "MARKER-7f3a9c-clinical-only"
 
 
-def test_front_desk_never_receives_clinical_content(client, objects, physio, front_desk):
-    """A marker in the free text of an assessment, a visit note and an intervention reaches
-    no page, fragment, export or admin page that the front desk can request."""
-    visit = objects["visit"]
+@pytest.fixture
+def clinical_text(objects, physio):
+    """The marker in every free-text field of the clinical record, so that any page showing
+    any of it is found: the complaint, the assessment, the SOAP note, the visit's own notes,
+    an intervention's notes and exercises, the plan and its goals, a consent, a
+    contraindication screen, an adverse event and an addendum to a signed visit. (Working
+    diagnoses and red flags are codes: the pages that show them show the complaint too.)"""
+    episode, visit, intervention = objects["episode"], objects["visit"], objects["intervention"]
+    episode.complaint = f"Right buttock pain {MARKER}"
+    episode.save()
     assessment_services.assessment_save(
         visit=visit,
         template=BUTTOCK_PAIN_V1,
         user=physio,
-        answers={"history_notes": MARKER, "exam_notes": MARKER},
+        answers={"rf_trauma": "yes", "history_notes": MARKER, "exam_notes": MARKER},
     )
     treatment_services.visit_note_save(visit=visit, user=physio, subjective=MARKER, plan=MARKER)
     treatment_services.intervention_record(
         visit=visit, user=physio, kind_code="stretching", params={}, notes=MARKER
     )
+    treatment_services.intervention_record(
+        visit=visit,
+        user=physio,
+        kind_code="exercise_programme",
+        intervention=intervention,
+        params={"exercises": [{"name": f"Bridge {MARKER}", "sets": 3, "reps": 10}]},
+        notes=MARKER,
+    )
+    treatment_services.adverse_event_record(
+        intervention=intervention,
+        user=physio,
+        event_type=f"Soreness {MARKER}",
+        severity="mild",
+        action_taken=MARKER,
+    )
+    treatment_services.plan_save(
+        episode=episode,
+        user=physio,
+        planned_interventions=["stretching"],
+        visit_interval_days=7,
+        planned_visits=6,
+        next_review_on=None,
+        notes=MARKER,
+        goals=[{"text": MARKER}],
+    )
+    treatment_services.consent_record(
+        episode=episode,
+        user=physio,
+        intervention_kind="spinal_manipulation",
+        given_on=timezone.localdate(),
+        method="verbal",
+        risks_discussed=[],
+        right_to_withdraw_explained=True,
+        notes=MARKER,
+    )
+    treatment_services.screen_record(episode=episode, user=physio, present=[], justification=MARKER)
     visit.notes = MARKER
     visit.save()
+    signed = VisitFactory(episode=episode, practitioner=physio, kind="follow_up")
+    signed = clinic_services.visit_sign(visit=signed, user=physio)
+    clinic_services.addendum_add(visit=signed, author=physio, text=MARKER, reason=MARKER)
+    # The front desk's call about the episode (its page in the admin names the episode).
+    scheduling.contact_attempt_add(
+        patient=episode.patient, outcome="left_message", created_by=physio, episode=episode
+    )
+
+
+@pytest.fixture
+def access_writes(monkeypatch) -> list[tuple[LogEntry | None, list[str]]]:
+    """Each call that writes a page's access entry, with the queries it ran."""
+    # Content types are cached in a running server: warm the cache as the first page would.
+    ContentType.objects.get_for_models(*apps.get_models())
+    writes = []
+    write = audit.record_access
+
+    def measured(*shown, page):
+        with CaptureQueriesContext(connection) as queries:
+            entry = write(*shown, page=page)
+        writes.append((entry, [query["sql"] for query in queries]))
+        return entry
+
+    monkeypatch.setattr(audit, "record_access", measured)
+    return writes
+
+
+def _cost_problem(writes) -> str | None:
+    """Logging a page costs one INSERT and nothing else (the patient is on the loaded rows)."""
+    costs = [(entry, queries) for entry, queries in writes]
+    writes.clear()
+    for entry, queries in costs:
+        expected = 1 if entry else 0
+        if len(queries) != expected or (entry and not queries[0].startswith("INSERT")):
+            return f"writing the access entry ran {len(queries)} queries: {queries}"
+    return None
+
+
+def _body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def _patients_named(entry: LogEntry) -> set[int]:
+    data = entry.additional_data or {}
+    return set(data.get("patient_ids", [])) | {data.get("patient_id")}
+
+
+def _access_problem(response, entries, *, declared: bool, user, patient) -> str | None:
+    """What is wrong with the access entries one request wrote, if anything.
+
+    A page is shown when its status is 200, or 400 for a form shown again with its errors.
+    A page shown either comes from a view declared to show clinical content and wrote
+    exactly one access entry (the user, their address, the patient), or shows none of the
+    clinical text. Nothing else writes an access entry."""
+    if response.status_code not in (200, 400):
+        return f"{len(entries)} access entries for a {response.status_code}" if entries else None
+    if not entries:
+        shown = MARKER.encode() in _body(response)
+        return "shows clinical content but wrote no access entry" if shown else None
+    if not declared:
+        return "an access entry from a view not declared to show clinical content"
+    if len(entries) != 1:
+        return f"{len(entries)} access entries for one page"
+    entry = entries[0]
+    if (entry.actor, entry.remote_addr) != (user, "10.9.8.7"):
+        return f"the entry names {entry.actor} at {entry.remote_addr}"
+    if patient.pk not in _patients_named(entry):
+        return f"the entry does not name the patient: {entry.additional_data}"
+    return None
+
+
+def _last_entry_id() -> int:
+    return LogEntry.objects.aggregate(last=Max("pk"))["last"] or 0
+
+
+def _access_since(last: int) -> list[LogEntry]:
+    return list(LogEntry.objects.filter(pk__gt=last, action=LogEntry.Action.ACCESS))
+
+
+def _listed(role: str, wrong: dict[str, str]) -> str:
+    return f"as {role}:\n" + "\n".join(f"  {name}: {problem}" for name, problem in wrong.items())
+
+
+def _declared(url: str) -> bool:
+    return getattr(resolve(url).func, "shows_clinical", None) is not None
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_showing_clinical_content_writes_one_access_entry(
+    request, client, objects, clinical_text, access_writes, clinic_admin, front_desk, role
+):
+    """Derived from EXPECTATIONS, so a new URL cannot forget it. With clinical text in every
+    free-text field, each URL is opened in each role: a page that shows any of it must come
+    from a view declared `@shows_clinical` and write exactly one access entry, with one
+    INSERT and no other query."""
+    user = None
+    if role != "anonymous":
+        user = request.getfixturevalue(role)
+        client.force_login(user)
+    wrong = {}
+    for name, (kwargs, _) in EXPECTATIONS.items():
+        url = reverse(name, kwargs=kwargs(objects))
+        last = _last_entry_id()
+        response = client.get(url, REMOTE_ADDR="10.9.8.7")
+        problem = _access_problem(
+            response,
+            _access_since(last),
+            declared=_declared(url),
+            user=user,
+            patient=objects["patient"],
+        )
+        problem = problem or _cost_problem(access_writes)
+        if problem:
+            wrong[name] = problem
+    assert not wrong, _listed(role, wrong)
+
+
+def test_pages_shown_again_after_a_post_are_logged_too(
+    client, objects, clinical_text, access_writes, physio
+):
+    """A form shown again with its errors shows the record again: one access entry, like a
+    GET. The reasoning panel's fragment and the autosave status show nothing stored beyond
+    what their page showed, so they write none (the rule still holds for them)."""
+    client.force_login(physio)
+    visit, episode = objects["visit"], objects["episode"]
+    posts = {
+        "plan with an error": (
+            reverse("treatments:plan_edit", args=[episode.pk]),
+            {"visit_interval_days": "0"},
+        ),
+        "addendum with an error": (reverse("clinic:addendum_add", args=[visit.pk]), {}),
+        "note with an error": (
+            reverse("treatments:visit_note_save", args=[visit.pk]),
+            {"subjective": "x" * 5001},
+        ),
+        "consent with an error": (reverse("treatments:consent_add", args=[episode.pk]), {}),
+        "reasoning panel": (
+            reverse("assessments:reasoning_panel", args=[visit.pk, "buttock_pain"]),
+            {"rf_trauma": "yes"},
+        ),
+        "autosave": (
+            reverse("assessments:assessment_autosave", args=[visit.pk, "buttock_pain"]),
+            {"history_notes": "More"},
+        ),
+    }
+    wrong, statuses = {}, {}
+    for name, (url, data) in posts.items():
+        last = _last_entry_id()
+        response = client.post(url, data, REMOTE_ADDR="10.9.8.7")
+        statuses[name] = response.status_code
+        problem = _access_problem(
+            response,
+            _access_since(last),
+            declared=_declared(url),
+            user=physio,
+            patient=objects["patient"],
+        )
+        problem = problem or _cost_problem(access_writes)
+        if problem:
+            wrong[name] = problem
+    assert not wrong, _listed("physio", wrong)
+    assert statuses == {
+        "plan with an error": 200,
+        "addendum with an error": 400,
+        "note with an error": 400,
+        "consent with an error": 200,
+        "reasoning panel": 200,
+        "autosave": 200,
+    }
+
+
+def _admin_pages() -> dict[str, tuple[str, bool]]:
+    """Every registered model's list, and the change page of its latest row: url name ->
+    (url, declared to show clinical content)."""
+    pages = {}
+    for model, model_admin in admin.site._registry.items():
+        info = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        declared = getattr(model_admin, "shows_clinical", False)
+        pages[f"{info}_changelist"] = (reverse(f"{info}_changelist"), declared)
+        rows = model._default_manager.order_by("-pk")
+        if model is LogEntry:
+            # The audit log also holds account changes, which name no patient.
+            rows = rows.filter(content_type__model="addendum")
+        latest = rows.first()
+        if latest is not None:
+            pages[f"{info}_change"] = (reverse(f"{info}_change", args=[latest.pk]), declared)
+    return pages
+
+
+def test_every_admin_page_showing_clinical_content_writes_one_access_entry(
+    client, objects, clinical_text, access_writes, clinic_admin
+):
+    """The same rule for the Django admin, over every model registered there: its list and
+    the change page of its latest row (for the audit log, the change that wrote the
+    addendum). The clinical models' pages must write their entry."""
+    pages = _admin_pages()
+    client.force_login(clinic_admin)
+    wrong, logged = {}, set()
+    for name, (url, declared) in pages.items():
+        last = _last_entry_id()
+        response = client.get(url, REMOTE_ADDR="10.9.8.7")
+        entries = _access_since(last)
+        if entries:
+            logged.add(name)
+        problem = _access_problem(
+            response, entries, declared=declared, user=clinic_admin, patient=objects["patient"]
+        )
+        problem = problem or _cost_problem(access_writes)
+        if problem:
+            wrong[name] = problem
+    assert not wrong, _listed("clinic_admin", wrong)
+    clinical = {
+        f"admin:{model}_{page}"
+        for model in (
+            "clinic_visit",
+            "clinic_episodeofcare",
+            "clinic_addendum",
+            "auditlog_logentry",
+        )
+        for page in ("changelist", "change")
+    }
+    assert clinical <= logged
+
+
+def test_front_desk_never_receives_clinical_content(
+    client, objects, clinical_text, physio, front_desk
+):
+    """The marker in the free text of the clinical record reaches no page, fragment, export
+    or admin page that the front desk can request."""
+    visit = objects["visit"]
     # The physio does see it (so the marker is really on the pages).
     client.force_login(physio)
     assert MARKER in client.get(visit.get_absolute_url()).content.decode()
@@ -296,7 +577,6 @@ def test_front_desk_never_receives_clinical_content(client, objects, physio, fro
     ]
     for method, url, data in requests:
         response = getattr(client, method)(url, data, follow=True)
-        body = b"".join(response.streaming_content) if response.streaming else response.content
-        if MARKER.encode() in body:
+        if MARKER.encode() in _body(response):
             leaks.append(url)
     assert leaks == []

@@ -1,13 +1,14 @@
-from auditlog.signals import accessed
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from assessments.selectors import working_diagnosis
 from clinic import services as clinic_services
+from clinic.audit import shows_clinical
 from clinic.models import EpisodeOfCare, Patient, Visit
 from clinic.views import require, safe_next
 
@@ -48,7 +49,7 @@ def _context(visit: Visit, **extra) -> dict:
 
 def _intervention_page(request, visit, kind, form, intervention=None, status=200):
     safety_error = getattr(form, "safety_error", None)
-    return render(
+    return TemplateResponse(
         request,
         "treatments/intervention_form.html",
         _context(visit, kind=kind, form=form, intervention=intervention, safety_error=safety_error),
@@ -70,6 +71,7 @@ def _after_discharge_error(form, error: clinic_services.ClinicError) -> None:
 
 
 @record
+@shows_clinical("visit")
 def intervention_add(request: HttpRequest, visit_pk: int, kind_code: str) -> HttpResponse:
     visit = _visit(visit_pk)
     kind = _kind_or_404(kind_code)
@@ -114,6 +116,7 @@ def intervention_add(request: HttpRequest, visit_pk: int, kind_code: str) -> Htt
 
 
 @record
+@shows_clinical("intervention")
 def intervention_edit(request: HttpRequest, pk: int) -> HttpResponse:
     intervention = get_object_or_404(
         DeliveredIntervention.objects.select_related("visit__episode__patient"),
@@ -162,6 +165,7 @@ def intervention_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @record
+@shows_clinical("intervention")
 def intervention_remove(request: HttpRequest, pk: int) -> HttpResponse:
     intervention = get_object_or_404(
         DeliveredIntervention.objects.select_related("visit__episode__patient"),
@@ -177,7 +181,7 @@ def intervention_remove(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.intervention_remove(intervention=intervention, user=request.user)
         except clinic_services.NotVisitClinician as error:
-            return render(
+            return TemplateResponse(
                 request,
                 "treatments/intervention_remove.html",
                 _context(visit, intervention=intervention, error=str(error)),
@@ -188,12 +192,13 @@ def intervention_remove(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"{intervention.get_kind_display()} removed from the visit.")
         return redirect(visit)
-    return render(
+    return TemplateResponse(
         request, "treatments/intervention_remove.html", _context(visit, intervention=intervention)
     )
 
 
 @record
+@shows_clinical("episode")
 def consent_add(request: HttpRequest, episode_pk: int) -> HttpResponse:
     episode = get_object_or_404(EpisodeOfCare.objects.select_related("patient"), pk=episode_pk)
     kind = _kind_or_404(request.GET.get("kind") or request.POST.get("kind") or "dry_needling")
@@ -210,7 +215,7 @@ def consent_add(request: HttpRequest, episode_pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Consent to {kind.label.lower()} recorded.")
             return redirect(safe_next(request, episode.patient.get_absolute_url()))
-    return render(
+    return TemplateResponse(
         request,
         "treatments/consent_form.html",
         {
@@ -224,6 +229,7 @@ def consent_add(request: HttpRequest, episode_pk: int) -> HttpResponse:
 
 
 @record
+@shows_clinical("consent")
 def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     consent = get_object_or_404(Consent.objects.select_related("episode__patient"), pk=pk)
     episode = consent.episode
@@ -248,7 +254,7 @@ def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
                 request, f"Consent to {consent.get_intervention_kind_display().lower()} withdrawn."
             )
             return redirect(safe_next(request, episode.patient.get_absolute_url()))
-    return render(
+    return TemplateResponse(
         request,
         "treatments/consent_withdraw.html",
         {
@@ -262,6 +268,7 @@ def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @record
+@shows_clinical("episode")
 def screen_add(request: HttpRequest, episode_pk: int) -> HttpResponse:
     episode = get_object_or_404(EpisodeOfCare.objects.select_related("patient"), pk=episode_pk)
     try:
@@ -283,7 +290,7 @@ def screen_add(request: HttpRequest, episode_pk: int) -> HttpResponse:
             else:
                 messages.success(request, "Contraindication screen recorded.")
             return redirect(safe_next(request, episode.patient.get_absolute_url()))
-    return render(
+    return TemplateResponse(
         request,
         "treatments/screen_form.html",
         {
@@ -296,6 +303,7 @@ def screen_add(request: HttpRequest, episode_pk: int) -> HttpResponse:
 
 
 @record
+@shows_clinical("intervention")
 def adverse_event_add(request: HttpRequest, intervention_pk: int) -> HttpResponse:
     intervention = get_object_or_404(
         DeliveredIntervention.objects.select_related("visit__episode__patient"), pk=intervention_pk
@@ -308,7 +316,7 @@ def adverse_event_add(request: HttpRequest, intervention_pk: int) -> HttpRespons
         )
         messages.success(request, "Adverse event recorded.")
         return redirect(visit)
-    return render(
+    return TemplateResponse(
         request,
         "treatments/adverse_event_form.html",
         _context(visit, form=form, intervention=intervention),
@@ -316,20 +324,22 @@ def adverse_event_add(request: HttpRequest, intervention_pk: int) -> HttpRespons
 
 
 @require("clinic.view_outcome_report")
+@shows_clinical("page")
 def adverse_event_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.adverse_events(), 50).get_page(request.GET.get("page"))
-    return render(request, "treatments/adverse_event_list.html", {"page": page})
+    return TemplateResponse(request, "treatments/adverse_event_list.html", {"page": page})
 
 
 @require_POST
 @record
+@shows_clinical("visit")
 def visit_note_save(request: HttpRequest, visit_pk: int) -> HttpResponse:
     visit = _visit(visit_pk)
     note = VisitNote.objects.filter(visit=visit).first()
     form = VisitNoteForm(request.POST, instance=note)
     refusal = "" if visit.is_signed else clinic_services.visit_writer_refusal(visit, request.user)
     if refusal:
-        return render(
+        return TemplateResponse(
             request,
             "treatments/visit_note_form.html",
             _context(visit, form=_refused(form, refusal)),
@@ -350,12 +360,13 @@ def visit_note_save(request: HttpRequest, visit_pk: int) -> HttpResponse:
         else:
             messages.success(request, "Visit note saved.")
             return redirect(reverse("clinic:visit_detail", args=[visit.pk]) + "#visit-section-note")
-    return render(
+    return TemplateResponse(
         request, "treatments/visit_note_form.html", _context(visit, form=form), status=400
     )
 
 
 @record
+@shows_clinical("episode")
 def plan_edit(request: HttpRequest, episode_pk: int) -> HttpResponse:
     episode = get_object_or_404(EpisodeOfCare.objects.select_related("patient"), pk=episode_pk)
     plan = selectors.episode_plan(episode)
@@ -406,7 +417,7 @@ def plan_edit(request: HttpRequest, episode_pk: int) -> HttpResponse:
         else:
             messages.success(request, "Treatment plan saved.")
             return redirect(safe_next(request, episode.patient.get_absolute_url()))
-    return render(
+    return TemplateResponse(
         request,
         "treatments/plan_form.html",
         {
@@ -420,6 +431,7 @@ def plan_edit(request: HttpRequest, episode_pk: int) -> HttpResponse:
 
 
 @read
+@shows_clinical("intervention")
 def exercise_handout(request: HttpRequest, pk: int) -> HttpResponse:
     intervention = get_object_or_404(
         DeliveredIntervention.objects.select_related(
@@ -432,7 +444,7 @@ def exercise_handout(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("This intervention has no exercises.")
     kind = kinds.get(intervention.kind)
     row_params = kind.param("exercises").row_params
-    return render(
+    return TemplateResponse(
         request,
         "treatments/exercise_handout.html",
         {
@@ -445,6 +457,7 @@ def exercise_handout(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @read
+@shows_clinical("episode")
 def discharge_summary(request: HttpRequest, episode_pk: int) -> HttpResponse:
     from .outcomes import episode_outcomes
 
@@ -455,7 +468,7 @@ def discharge_summary(request: HttpRequest, episode_pk: int) -> HttpResponse:
     counts: dict[str, int] = {}
     for intervention in interventions:
         counts[intervention.get_kind_display()] = counts.get(intervention.get_kind_display(), 0) + 1
-    return render(
+    return TemplateResponse(
         request,
         "treatments/discharge_summary.html",
         {
@@ -474,10 +487,12 @@ def discharge_summary(request: HttpRequest, episode_pk: int) -> HttpResponse:
 
 
 @read
+@shows_clinical("patient")
 def patient_fhir_export(request: HttpRequest, patient_pk: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=patient_pk)
-    accessed.send(sender=Patient, instance=patient)
     response = JsonResponse(patient_bundle(patient), json_dumps_params={"indent": 2})
     response["Content-Type"] = "application/fhir+json"
     response["Content-Disposition"] = f'attachment; filename="{patient.identifier}-fhir.json"'
+    # What @shows_clinical logs: a download has no template context of its own.
+    response.context_data = {"patient": patient}
     return response

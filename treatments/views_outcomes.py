@@ -11,9 +11,11 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from assessments.reasoning import SOURCES
+from clinic.audit import shows_clinical
 from clinic.models import EpisodeOfCare, EpisodeStatus
 from clinic.views import require
 
@@ -147,6 +149,7 @@ def outcome_report_csv(request: HttpRequest) -> HttpResponse:
 
 
 @report_permission
+@shows_clinical("page")
 def outcome_group_episodes(request: HttpRequest) -> HttpResponse:
     form = ReportFilterForm(request.GET or None)
     group_by = form.chosen_group_by()
@@ -156,7 +159,7 @@ def outcome_group_episodes(request: HttpRequest) -> HttpResponse:
         raise Http404("No such group.")
     episodes = group_episodes(group_by=group_by, key=key, filters=form.report_filters())
     page = Paginator(episodes, 50).get_page(request.GET.get("page"))
-    return render(
+    return TemplateResponse(
         request,
         "treatments/outcomes/group_episodes.html",
         {

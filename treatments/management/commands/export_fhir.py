@@ -1,10 +1,10 @@
 import json
 
-from auditlog.signals import accessed
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments import fhir as assessment_fhir
 from assessments.definitions import NotRegistered, templates
+from clinic.audit import record_access
 from clinic.models import Patient
 from treatments.export import patient_bundle
 
@@ -54,7 +54,7 @@ class Command(BaseCommand):
             patient = Patient.objects.filter(identifier__iexact=identifier.strip()).first()
             if patient is None:
                 raise CommandError(f"No patient has the clinic number {identifier!r}.")
-            accessed.send(sender=Patient, instance=patient)  # an export is a view of the record
+            record_access(patient, page="manage.py export_fhir")  # an export is a view
             document = patient_bundle(patient)
         text = json.dumps(document, indent=2, ensure_ascii=False)
         if output:
