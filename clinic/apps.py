@@ -8,7 +8,7 @@ class ClinicConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from . import demo_diary, guards, scheduling, sections
+        from . import demo_diary, guards, scheduling, sections, text
         from .models import (
             Addendum,
             Appointment,
@@ -23,6 +23,8 @@ class ClinicConfig(AppConfig):
         from .seeding import demo_seeders
         from .signals import visit_signing
 
+        # First, so that every save (audit log entries too) stores its text without NUL.
+        text.connect()
         for model in (Patient, EpisodeOfCare, Visit, Addendum, Appointment, ContactAttempt):
             auditlog.register(model)
         # Who changed when the physios can be booked: hours, breaks and time off.
