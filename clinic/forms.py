@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from .models import (
+    Appointment,
     AppointmentKind,
     ContactOutcome,
     DischargeReason,
@@ -75,14 +76,6 @@ class PatientForm(forms.ModelForm):
     def clean_family_name(self) -> str:
         return self.cleaned_data["family_name"].strip()
 
-    def clean_date_of_birth(self):
-        born = self.cleaned_data["date_of_birth"]
-        if born > timezone.localdate():
-            raise forms.ValidationError("The date of birth cannot be in the future.")
-        if born.year < 1900:
-            raise forms.ValidationError("Check the year of birth: it is before 1900.")
-        return born
-
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"].strip()
         if phone and not PHONE_PATTERN.match(phone):
@@ -133,16 +126,6 @@ class EpisodeForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
 
-    def clean(self):
-        cleaned = super().clean()
-        today = timezone.localdate()
-        onset, opened = cleaned.get("onset_date"), cleaned.get("opened_on")
-        if onset and onset > today:
-            self.add_error("onset_date", "The onset date cannot be in the future.")
-        if opened and opened > today:
-            self.add_error("opened_on", "An episode cannot be opened in the future.")
-        return cleaned
-
 
 class VisitStartForm(forms.ModelForm):
     class Meta:
@@ -192,7 +175,10 @@ class AddendumForm(forms.Form):
 class DischargeForm(forms.Form):
     reason = forms.ChoiceField(choices=[("", "Choose a reason")] + DischargeReason.choices)
     closed_on = forms.DateField(
-        label="Discharge date", widget=DateInput(), initial=timezone.localdate
+        label="Discharge date",
+        widget=DateInput(),
+        initial=timezone.localdate,
+        validators=EpisodeOfCare._meta.get_field("closed_on").validators,
     )
     notes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
@@ -202,12 +188,6 @@ class DischargeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
-
-    def clean_closed_on(self):
-        closed_on = self.cleaned_data["closed_on"]
-        if closed_on > timezone.localdate():
-            raise forms.ValidationError("The discharge date cannot be in the future.")
-        return closed_on
 
 
 class AuditFilterForm(forms.Form):
@@ -235,7 +215,11 @@ class AppointmentTimeForm(forms.Form):
     """When and with whom: shared by booking and rescheduling."""
 
     practitioner = forms.ModelChoiceField(queryset=None, label="Physio")
-    start = forms.DateTimeField(label="Starts", widget=DateTimeInput())
+    start = forms.DateTimeField(
+        label="Starts",
+        widget=DateTimeInput(),
+        validators=Appointment._meta.get_field("start").validators,
+    )
     minutes = forms.IntegerField(
         label="Length (minutes)",
         min_value=5,

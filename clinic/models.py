@@ -8,6 +8,13 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from .dates import (
+    BOOKING_TOO_LATE,
+    AtMostTwoYearsAhead,
+    NotInFuture,
+    not_before_1900,
+    visit_start_within_the_hour,
+)
 from .managers import AppointmentQuerySet, EpisodeQuerySet, PatientQuerySet, VisitQuerySet
 
 # No 0/O or 1/I/L: identifiers are read out over the phone.
@@ -33,7 +40,9 @@ class Patient(models.Model):
     )
     given_name = models.CharField("first name", max_length=100)
     family_name = models.CharField("last name", max_length=100)
-    date_of_birth = models.DateField()
+    date_of_birth = models.DateField(
+        validators=[not_before_1900, NotInFuture("The date of birth cannot be in the future.")]
+    )
     sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
     phone = models.CharField(max_length=30, blank=True)
     email = models.EmailField(blank=True)
@@ -134,7 +143,11 @@ class EpisodeOfCare(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="episodes")
     complaint = models.CharField(max_length=200, help_text="e.g. Right buttock pain")
     side = models.CharField(max_length=10, choices=Side.choices, default=Side.NOT_APPLICABLE)
-    onset_date = models.DateField(null=True, blank=True)
+    onset_date = models.DateField(
+        null=True,
+        blank=True,
+        validators=[not_before_1900, NotInFuture("The onset date cannot be in the future.")],
+    )
     physio = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -144,8 +157,15 @@ class EpisodeOfCare(models.Model):
     status = models.CharField(
         max_length=12, choices=EpisodeStatus.choices, default=EpisodeStatus.OPEN
     )
-    opened_on = models.DateField(default=timezone.localdate)
-    closed_on = models.DateField(null=True, blank=True)
+    opened_on = models.DateField(
+        default=timezone.localdate,
+        validators=[not_before_1900, NotInFuture("An episode cannot be opened in the future.")],
+    )
+    closed_on = models.DateField(
+        null=True,
+        blank=True,
+        validators=[not_before_1900, NotInFuture("The discharge date cannot be in the future.")],
+    )
     discharge_reason = models.CharField(max_length=20, choices=DischargeReason.choices, blank=True)
     discharge_notes = models.TextField(blank=True)
     # How often the patient should be seen; set from the treatment plan, and what the
@@ -199,7 +219,11 @@ class Visit(models.Model):
     practitioner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="visits"
     )
-    starts_at = models.DateTimeField("date and time", default=timezone.now)
+    starts_at = models.DateTimeField(
+        "date and time",
+        default=timezone.now,
+        validators=[not_before_1900, visit_start_within_the_hour],
+    )
     kind = models.CharField(max_length=10, choices=VisitKind.choices, default=VisitKind.FOLLOW_UP)
     notes = models.TextField("clinical notes", blank=True)
     status = models.CharField(max_length=6, choices=VisitStatus.choices, default=VisitStatus.DRAFT)
@@ -330,8 +354,10 @@ class Appointment(models.Model):
         null=True,
         blank=True,
     )
-    start = models.DateTimeField()
-    end = models.DateTimeField()
+    start = models.DateTimeField(
+        validators=[not_before_1900, AtMostTwoYearsAhead(BOOKING_TOO_LATE)]
+    )
+    end = models.DateTimeField(validators=[not_before_1900, AtMostTwoYearsAhead(BOOKING_TOO_LATE)])
     kind = models.CharField(max_length=20, choices=AppointmentKind.choices)
     status = models.CharField(
         max_length=10, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
@@ -488,6 +514,9 @@ class WorkingBreak(WeeklyTimes):
         ]
 
 
+TIME_OFF_AHEAD = AtMostTwoYearsAhead("Time off can be recorded at most two years ahead.")
+
+
 class TimeOff(models.Model):
     """Whole days a physio is away (leave, illness, a course): nothing can be booked."""
 
@@ -497,8 +526,8 @@ class TimeOff(models.Model):
         related_name="time_off",
         verbose_name="physio",
     )
-    first_day = models.DateField()
-    last_day = models.DateField()
+    first_day = models.DateField(validators=[not_before_1900, TIME_OFF_AHEAD])
+    last_day = models.DateField(validators=[not_before_1900, TIME_OFF_AHEAD])
     reason = models.CharField(max_length=60, blank=True, help_text="e.g. Annual leave")
 
     class Meta:

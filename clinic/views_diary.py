@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from . import scheduling, selectors, services
+from .dates import add_days, local_date
 from .diary import grid_column, grid_rows
 from .forms import (
     AppointmentForm,
@@ -271,7 +272,8 @@ def _follow_up_due(episode: EpisodeOfCare) -> date:
     last = episode.visits.aggregate(last=Max("starts_at"))["last"]
     if last is None or not episode.follow_up_interval_days:
         return timezone.localdate()
-    return timezone.localtime(last).date() + timedelta(days=episode.follow_up_interval_days)
+    # A visit stored at the end of the calendar (before the date rules) must not overflow.
+    return add_days(local_date(last), episode.follow_up_interval_days)
 
 
 def _get_appointment(pk: int) -> Appointment:

@@ -13,7 +13,7 @@ from assessments import measures
 from clinic.forms import DateInput
 
 from .kinds import EXERCISE_ROW_DEFAULTS, InterventionKind, Param, ParamError, ParamType
-from .models import ConsentMethod, Severity, VisitNote
+from .models import Consent, ConsentMethod, Severity, TreatmentPlan, VisitNote
 from .safety import DRY_NEEDLING_RISKS, DRY_NEEDLING_SCREEN
 
 EXERCISE_ROWS_SHOWN = 3  # blank rows offered beyond those filled
@@ -189,6 +189,7 @@ class ConsentForm(forms.Form):
         label="Consent given on",
         widget=DateInput(),
         initial=timezone.localdate,
+        validators=Consent._meta.get_field("given_on").validators,
     )
     method = forms.ChoiceField(choices=ConsentMethod.choices, widget=forms.RadioSelect)
     risks_discussed = forms.MultipleChoiceField(
@@ -277,7 +278,12 @@ class PlanForm(forms.Form):
     planned_visits = forms.IntegerField(
         label="Number of visits planned", min_value=1, max_value=100, initial=6
     )
-    next_review_on = forms.DateField(label="Next review", required=False, widget=DateInput())
+    next_review_on = forms.DateField(
+        label="Next review",
+        required=False,
+        widget=DateInput(),
+        validators=TreatmentPlan._meta.get_field("next_review_on").validators,
+    )
     notes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000
     )
