@@ -17,6 +17,7 @@ from .models import (
     WorkingHours,
 )
 from .roles import PHYSIOTHERAPIST, ROLES
+from .text import single_line
 
 # admin.site is clinic.admin_site.ClinicAdminSite: the Clinic admin (and superusers) only.
 
@@ -206,6 +207,13 @@ class UserWithRoleCreationForm(AdminUserCreationForm):
 
 
 class UserWithRoleChangeForm(UserChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # auth.User is Django's model, so its names get the one-line rule here.
+        for name in ("first_name", "last_name"):
+            if name in self.fields:
+                self.fields[name].validators.append(single_line)
+
     def clean(self):
         cleaned = super().clean()
         is_staff = cleaned.get("is_staff", self.instance.is_staff)

@@ -14,6 +14,7 @@ from .models import (
     Patient,
     Visit,
 )
+from .text import single_line
 
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()-]{6,20}$")
 
@@ -101,6 +102,7 @@ class ArchivePatientForm(forms.Form):
     reason = forms.CharField(
         label="Why is the patient archived?",
         max_length=200,
+        validators=[single_line],
         help_text="e.g. Registered twice (the record to use is ABCD-2345); moved away; deceased.",
     )
 
@@ -163,7 +165,9 @@ class VisitNotesForm(forms.ModelForm):
 
 
 class AddendumForm(forms.Form):
-    reason = forms.CharField(max_length=200, help_text="Why the signed note needs adding to.")
+    reason = forms.CharField(
+        max_length=200, help_text="Why the signed note needs adding to.", validators=[single_line]
+    )
     text = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, *args, **kwargs):
@@ -240,6 +244,7 @@ class AppointmentForm(AppointmentTimeForm):
     patient = forms.CharField(
         label="Patient's clinic number",
         max_length=9,
+        validators=[single_line],
         help_text="Find the patient above, or type their clinic number (e.g. ABCD-2345).",
     )
     kind = forms.ChoiceField(choices=AppointmentKind.choices, initial=AppointmentKind.FOLLOW_UP)
@@ -271,6 +276,7 @@ class CancelAppointmentForm(forms.Form):
     reason = forms.CharField(
         label="Reason for cancelling",
         max_length=200,
+        validators=[single_line],
         help_text="e.g. Patient unwell; physio off sick; rebooked by phone.",
     )
 
@@ -282,7 +288,7 @@ class CancelAppointmentForm(forms.Form):
 
 class ContactAttemptForm(forms.Form):
     outcome = forms.ChoiceField(choices=ContactOutcome.choices)
-    note = forms.CharField(max_length=200, required=False)
+    note = forms.CharField(max_length=200, required=False, validators=[single_line])
 
 
 class StartVisitForm(forms.Form):

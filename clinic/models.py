@@ -16,6 +16,7 @@ from .dates import (
     visit_start_within_the_hour,
 )
 from .managers import AppointmentQuerySet, EpisodeQuerySet, PatientQuerySet, VisitQuerySet
+from .text import single_line
 
 # No 0/O or 1/I/L: identifiers are read out over the phone.
 IDENTIFIER_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -36,18 +37,25 @@ class Sex(models.TextChoices):
 
 class Patient(models.Model):
     identifier = models.CharField(
-        "clinic number", max_length=9, unique=True, editable=False, default=new_patient_identifier
+        "clinic number",
+        max_length=9,
+        unique=True,
+        editable=False,
+        default=new_patient_identifier,
+        validators=[single_line],
     )
-    given_name = models.CharField("first name", max_length=100)
-    family_name = models.CharField("last name", max_length=100)
+    given_name = models.CharField("first name", max_length=100, validators=[single_line])
+    family_name = models.CharField("last name", max_length=100, validators=[single_line])
     date_of_birth = models.DateField(
         validators=[not_before_1900, NotInFuture("The date of birth cannot be in the future.")]
     )
     sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
-    phone = models.CharField(max_length=30, blank=True)
-    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=30, blank=True, validators=[single_line])
+    email = models.EmailField(blank=True, validators=[single_line])
     address = models.TextField(blank=True)
-    referrer = models.CharField("GP / referrer", max_length=200, blank=True)
+    referrer = models.CharField(
+        "GP / referrer", max_length=200, blank=True, validators=[single_line]
+    )
     contact_consent = models.BooleanField(
         "consents to be contacted",
         default=False,
@@ -75,7 +83,9 @@ class Patient(models.Model):
         blank=True,
         editable=False,
     )
-    archive_reason = models.CharField(max_length=200, blank=True, editable=False)
+    archive_reason = models.CharField(
+        max_length=200, blank=True, editable=False, validators=[single_line]
+    )
 
     objects = PatientQuerySet.as_manager()
 
@@ -141,7 +151,9 @@ class EpisodeOfCare(models.Model):
     """One complaint from first assessment to discharge; outcomes are measured per episode."""
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="episodes")
-    complaint = models.CharField(max_length=200, help_text="e.g. Right buttock pain")
+    complaint = models.CharField(
+        max_length=200, help_text="e.g. Right buttock pain", validators=[single_line]
+    )
     side = models.CharField(max_length=10, choices=Side.choices, default=Side.NOT_APPLICABLE)
     onset_date = models.DateField(
         null=True,
@@ -270,7 +282,7 @@ class Addendum(models.Model):
 
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="addenda")
     text = models.TextField()
-    reason = models.CharField(max_length=200)
+    reason = models.CharField(max_length=200, validators=[single_line])
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="addenda"
     )
@@ -362,7 +374,9 @@ class Appointment(models.Model):
     status = models.CharField(
         max_length=10, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
     )
-    cancel_reason = models.CharField("reason for cancelling", max_length=200, blank=True)
+    cancel_reason = models.CharField(
+        "reason for cancelling", max_length=200, blank=True, validators=[single_line]
+    )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     notes = models.TextField(
         "notes for the front desk",
@@ -500,7 +514,9 @@ class WorkingHours(WeeklyTimes):
 class WorkingBreak(WeeklyTimes):
     """A weekly break (lunch, admin time) in which nothing can be booked."""
 
-    label = models.CharField(max_length=60, blank=True, help_text="e.g. Lunch")
+    label = models.CharField(
+        max_length=60, blank=True, help_text="e.g. Lunch", validators=[single_line]
+    )
 
     class Meta(WeeklyTimes.Meta):
         verbose_name = "break"
@@ -528,7 +544,9 @@ class TimeOff(models.Model):
     )
     first_day = models.DateField(validators=[not_before_1900, TIME_OFF_AHEAD])
     last_day = models.DateField(validators=[not_before_1900, TIME_OFF_AHEAD])
-    reason = models.CharField(max_length=60, blank=True, help_text="e.g. Annual leave")
+    reason = models.CharField(
+        max_length=60, blank=True, help_text="e.g. Annual leave", validators=[single_line]
+    )
 
     class Meta:
         verbose_name = "time off"
@@ -581,7 +599,7 @@ class ContactAttempt(models.Model):
         blank=True,
     )
     outcome = models.CharField(max_length=20, choices=ContactOutcome.choices)
-    note = models.CharField(max_length=200, blank=True)
+    note = models.CharField(max_length=200, blank=True, validators=[single_line])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -612,7 +630,9 @@ class CalendarFeed(models.Model):
     practitioner = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
     )
-    token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+    token = models.CharField(
+        max_length=64, unique=True, default=new_calendar_token, validators=[single_line]
+    )
     created_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from assessments import measures
 from clinic.forms import DateInput
+from clinic.text import single_line
 
 from .kinds import EXERCISE_ROW_DEFAULTS, InterventionKind, Param, ParamError, ParamType
 from .models import Consent, ConsentMethod, Severity, TreatmentPlan, VisitNote
@@ -55,7 +56,7 @@ def _field(param: Param) -> forms.Field:
             attrs = {"inputmode": "numeric" if param.type is ParamType.INTEGER else "decimal"}
             return forms.CharField(widget=forms.TextInput(attrs=attrs), max_length=20, **common)
         case ParamType.TEXT:
-            return forms.CharField(max_length=1000, **common)
+            return forms.CharField(max_length=1000, validators=[single_line], **common)
     raise ValueError(param.type)
 
 
@@ -233,7 +234,7 @@ class ScreenForm(forms.Form):
 
 
 class AdverseEventForm(forms.Form):
-    event_type = forms.CharField(label="Type of event", max_length=120)
+    event_type = forms.CharField(label="Type of event", max_length=120, validators=[single_line])
     severity = forms.ChoiceField(choices=Severity.choices)
     action_taken = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
@@ -294,7 +295,7 @@ class PlanForm(forms.Form):
         self.goal_rows = goal_rows
         for row in range(goal_rows):
             self.fields[f"goal-{row}-text"] = forms.CharField(
-                label="Goal", required=False, max_length=300
+                label="Goal", required=False, max_length=300, validators=[single_line]
             )
             self.fields[f"goal-{row}-measure_code"] = forms.ChoiceField(
                 label="Measure", choices=MEASURE_CHOICES, required=False

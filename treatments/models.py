@@ -5,6 +5,7 @@ from django.db import models
 from django.urls import reverse
 
 from clinic.dates import AtMostTwoYearsAhead, NotInFuture, not_before_1900
+from clinic.text import single_line
 
 from .kinds import kinds
 from .safety import DRY_NEEDLING_RISKS, evaluate_screen
@@ -133,7 +134,7 @@ class EpisodeInterventionKind(models.Model):
     episode = models.ForeignKey(
         "clinic.EpisodeOfCare", on_delete=models.CASCADE, related_name="intervention_kinds"
     )
-    kind = models.CharField(max_length=40)
+    kind = models.CharField(max_length=40, validators=[single_line])
 
     class Meta:
         ordering = ["episode", "kind"]
@@ -158,7 +159,7 @@ class AdverseEvent(models.Model):
     intervention = models.ForeignKey(
         DeliveredIntervention, on_delete=models.PROTECT, related_name="adverse_events"
     )
-    event_type = models.CharField("type of event", max_length=120)
+    event_type = models.CharField("type of event", max_length=120, validators=[single_line])
     severity = models.CharField(max_length=8, choices=Severity.choices)
     action_taken = models.TextField()
     recorded_by = models.ForeignKey(
@@ -248,8 +249,8 @@ class Comparator(models.TextChoices):
 
 class Goal(models.Model):
     plan = models.ForeignKey(TreatmentPlan, on_delete=models.CASCADE, related_name="goals")
-    text = models.CharField(max_length=300)
-    measure_code = models.CharField(max_length=20, blank=True)
+    text = models.CharField(max_length=300, validators=[single_line])
+    measure_code = models.CharField(max_length=20, blank=True, validators=[single_line])
     comparator = models.CharField(max_length=2, choices=Comparator.choices, blank=True)
     target_value = models.FloatField(null=True, blank=True)
 
