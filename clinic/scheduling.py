@@ -35,7 +35,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from . import services
-from .dates import add_days, two_years_ahead
+from .dates import VISIT_LEAD, add_days, two_years_ahead
 from .diary import WeeklyPattern, parse_spans
 from .models import (
     ACTIVE_APPOINTMENT_STATUSES,
@@ -359,11 +359,14 @@ def start_visit(*, appointment: Appointment, episode: EpisodeOfCare) -> Visit:
 def _start_visit(appointment: Appointment, episode: EpisodeOfCare) -> Visit:
     if episode.patient_id != appointment.patient_id:
         raise SchedulingError("That episode belongs to another patient.")
+    # The visit is at the booked time; a patient checked in hours early is seen from now,
+    # since a visit cannot start more than an hour from now.
+    now = timezone.now()
     visit = services.visit_start(
         episode=episode,
         practitioner=appointment.practitioner,
         kind=VISIT_KIND[appointment.kind],
-        starts_at=appointment.start,
+        starts_at=appointment.start if appointment.start <= now + VISIT_LEAD else now,
     )
     appointment.episode = episode
     appointment.visit = visit

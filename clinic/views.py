@@ -235,9 +235,13 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if form is None:
             raise PermissionDenied("This visit is signed; add an addendum instead.")
         if form.is_valid():
-            services.visit_update(visit=visit, notes=form.cleaned_data["notes"])
-            messages.success(request, "Notes saved.")
-            return redirect(visit)
+            try:
+                services.visit_update(visit=visit, notes=form.cleaned_data["notes"])
+            except services.ClinicError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, "Notes saved.")
+                return redirect(visit)
     return render(request, "clinic/visit_detail.html", _visit_context(request, visit, form=form))
 
 

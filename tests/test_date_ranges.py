@@ -11,7 +11,7 @@ from clinic import scheduling, services
 from clinic.dates import two_years_ahead
 from clinic.models import Appointment, EpisodeOfCare, Patient, TimeOff, Visit
 from tests.clinic.diary_helpers import at, next_monday
-from tests.factories import VisitFactory
+from tests.factories import AppointmentFactory, VisitFactory
 from treatments.models import Consent, TreatmentPlan
 
 pytestmark = pytest.mark.django_db
@@ -277,3 +277,24 @@ def test_report_and_audit_filters_at_the_ends_of_the_calendar(client_for, clinic
     ]
     for url, query in pages:
         assert client.get(url, query).status_code == 200, url
+
+
+def test_a_patient_checked_in_hours_early_gets_a_visit_from_now(
+    monkeypatch, physio, patient, episode
+):
+    """Check-in is allowed all day; the visit cannot start hours ahead, so it starts now."""
+    eight = timezone.make_aware(
+        datetime.datetime.combine(timezone.localdate(), datetime.time(8, 0))
+    )
+    monkeypatch.setattr(timezone, "now", lambda: eight)
+    appointment = AppointmentFactory(
+        practitioner=physio,
+        patient=patient,
+        start=eight + datetime.timedelta(hours=3),
+        end=eight + datetime.timedelta(hours=3, minutes=30),
+    )
+
+    appointment = scheduling.check_in(appointment=appointment)
+
+    assert appointment.visit.starts_at == eight
+    assert appointment.visit.episode == episode
