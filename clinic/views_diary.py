@@ -466,7 +466,9 @@ def contact_attempt_add(request: HttpRequest) -> HttpResponse:
     if not episode:
         missed_pk = _int(request.POST.get("missed_appointment"))
         missed = Appointment.objects.filter(pk=missed_pk, status=AppointmentStatus.NO_SHOW).first()
-    if not form.is_valid() or not (episode or missed):
+    if not form.is_valid() and "note" in form.errors:
+        messages.error(request, f"The note was not logged: {' '.join(form.errors['note'])}")
+    elif not form.is_valid() or not (episode or missed):
         messages.error(request, "Choose what happened when you called.")
     else:
         scheduling.contact_attempt_add(

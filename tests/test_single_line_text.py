@@ -11,10 +11,10 @@ from django.db import models
 from django.urls import reverse
 
 from clinic import services as clinic_services
-from clinic.models import Addendum, EpisodeOfCare, Patient
+from clinic.models import Addendum, ContactAttempt, EpisodeOfCare, Patient
 from clinic.roles import PHYSIOTHERAPIST
 from clinic.text import SINGLE_LINE_MESSAGE, single_line
-from tests.factories import UserFactory
+from tests.factories import PatientFactory, UserFactory
 from treatments import services as treatment_services
 from treatments.kinds import ParamError
 from treatments.models import AdverseEvent, DeliveredIntervention
@@ -174,3 +174,18 @@ def test_every_one_line_field_of_the_models_carries_the_rule():
         and single_line not in field.validators
     ]
     assert missing == []
+
+
+def test_a_call_note_on_two_lines_is_refused_with_the_rule(client_for, front_desk, physio):
+    episode = EpisodeOfCare.objects.create(
+        patient=PatientFactory(), physio=physio, complaint="Hip pain", follow_up_interval_days=7
+    )
+
+    response = client_for(front_desk).post(
+        reverse("clinic:contact_attempt_add"),
+        {"episode": episode.pk, "outcome": "left_message", "note": "Call back\nafter 5"},
+        follow=True,
+    )
+
+    assert SINGLE_LINE_MESSAGE in response.text
+    assert not ContactAttempt.objects.exists()
