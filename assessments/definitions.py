@@ -26,6 +26,7 @@ from assessments.schema import (
     Section,
     Template,
 )
+from clinic.dates import BEFORE_1900, EARLIEST
 
 __all__ = [
     "BUILTIN_TEMPLATES",
@@ -231,6 +232,8 @@ def _date(item: Item, value: object, today: date | None) -> object:
             ) from None
     if not isinstance(value, date):
         raise AnswerError(f"{item.code}: expected a date, got {value!r}", item_code=item.code)
+    if value < EARLIEST:
+        raise AnswerError(f"{item.code}: {BEFORE_1900}", item_code=item.code)
     if item.not_in_future and value > (today or date.today()):
         raise AnswerError(f"{item.code}: {value} is in the future", item_code=item.code)
     return value.isoformat()

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils.html import escape
 
 from clinic.forms import DateInput
+from clinic.text import single_line
 
 from . import measures, reasoning
 from .definitions import AnswerError, Item, ItemType, Template, validate_answers
@@ -87,7 +88,9 @@ def _measure_fields(item: Item) -> dict[str, forms.Field]:
                 widget=forms.NumberInput(attrs={"class": "measure-input", "inputmode": "numeric"}),
             )
         else:
-            fields[name] = forms.CharField(label=measure_item.label, required=False, max_length=200)
+            fields[name] = forms.CharField(
+                label=measure_item.label, required=False, max_length=200, validators=[single_line]
+            )
     return fields
 
 

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from clinic.text import single_line
+
 from .reasoning import SOURCES
 
 
@@ -22,7 +24,7 @@ class Assessment(models.Model):
     """
 
     visit = models.ForeignKey("clinic.Visit", on_delete=models.PROTECT, related_name="assessments")
-    template_code = models.CharField(max_length=50)
+    template_code = models.CharField(max_length=50, validators=[single_line])
     template_version = models.PositiveIntegerField()
     answers = models.JSONField(default=dict, blank=True)
     draft = models.JSONField(null=True, blank=True)
@@ -77,10 +79,10 @@ class Measurement(models.Model):
     assessment = models.ForeignKey(
         Assessment, on_delete=models.CASCADE, related_name="measurements", null=True, blank=True
     )
-    measure_code = models.CharField(max_length=20)
+    measure_code = models.CharField(max_length=20, validators=[single_line])
     value = models.FloatField()
-    unit = models.CharField(max_length=10)
-    scoring_version = models.CharField(max_length=20)
+    unit = models.CharField(max_length=10, validators=[single_line])
+    scoring_version = models.CharField(max_length=20, validators=[single_line])
     missing_items = models.PositiveSmallIntegerField(default=0)
     raw = models.JSONField(default=dict)
     scored_at = models.DateTimeField()
@@ -117,7 +119,7 @@ class EpisodeMeasureSummary(models.Model):
     episode = models.ForeignKey(
         "clinic.EpisodeOfCare", on_delete=models.CASCADE, related_name="measure_summaries"
     )
-    measure_code = models.CharField(max_length=20)
+    measure_code = models.CharField(max_length=20, validators=[single_line])
     baseline = models.FloatField()
     baseline_at = models.DateTimeField()
     latest = models.FloatField()

@@ -31,6 +31,7 @@ from .models import (
     WorkingHours,
 )
 from .roles import CLINIC_ADMIN, PHYSIOTHERAPIST, ROLES
+from .text import single_line
 
 # admin.site is clinic.admin_site.ClinicAdminSite: the Clinic admin (and superusers) only.
 # The ModelAdmin of every model whose pages show clinical content (an episode shows its
@@ -304,6 +305,13 @@ class AccountFormMixin:
 
     # The groups the admin using the form may give; set per request by ClinicUserAdmin.
     grantable_groups = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # auth.User is Django's model, so its names get the one-line rule here.
+        for name in ("first_name", "last_name"):
+            if name in self.fields:
+                self.fields[name].validators.append(single_line)
 
     def clean_email(self) -> str:
         email = get_user_model().objects.normalize_email(self.cleaned_data.get("email", ""))

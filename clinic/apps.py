@@ -10,7 +10,7 @@ class ClinicConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.contrib.auth.models import Group
 
-        from . import demo_diary, guards, scheduling, sections
+        from . import demo_diary, guards, scheduling, sections, text
         from .models import (
             Addendum,
             Appointment,
@@ -28,6 +28,8 @@ class ClinicConfig(AppConfig):
         from .seeding import demo_seeders
         from .signals import visit_signing
 
+        # First, so that every save (audit log entries too) stores its text without NUL.
+        text.connect()
         for model in (
             Patient,
             EpisodeOfCare,

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from . import accounts
 from .models import (
+    Appointment,
     AppointmentKind,
     ContactOutcome,
     DischargeReason,
@@ -17,6 +18,7 @@ from .models import (
     Patient,
     Visit,
 )
+from .text import single_line
 
 logger = logging.getLogger(__name__)
 
@@ -81,14 +83,6 @@ class PatientForm(forms.ModelForm):
     def clean_family_name(self) -> str:
         return self.cleaned_data["family_name"].strip()
 
-    def clean_date_of_birth(self):
-        born = self.cleaned_data["date_of_birth"]
-        if born > timezone.localdate():
-            raise forms.ValidationError("The date of birth cannot be in the future.")
-        if born.year < 1900:
-            raise forms.ValidationError("Check the year of birth: it is before 1900.")
-        return born
-
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"].strip()
         if phone and not PHONE_PATTERN.match(phone):
@@ -114,6 +108,7 @@ class ArchivePatientForm(forms.Form):
     reason = forms.CharField(
         label="Why is the patient archived?",
         max_length=200,
+        validators=[single_line],
         help_text="e.g. Registered twice (the record to use is ABCD-2345); moved away; deceased.",
     )
 
@@ -138,16 +133,6 @@ class EpisodeForm(forms.ModelForm):
         )
         self.helper = FormHelper()
         self.helper.form_tag = False
-
-    def clean(self):
-        cleaned = super().clean()
-        today = timezone.localdate()
-        onset, opened = cleaned.get("onset_date"), cleaned.get("opened_on")
-        if onset and onset > today:
-            self.add_error("onset_date", "The onset date cannot be in the future.")
-        if opened and opened > today:
-            self.add_error("opened_on", "An episode cannot be opened in the future.")
-        return cleaned
 
 
 class VisitStartForm(forms.ModelForm):
@@ -186,7 +171,9 @@ class VisitNotesForm(forms.ModelForm):
 
 
 class AddendumForm(forms.Form):
-    reason = forms.CharField(max_length=200, help_text="Why the signed note needs adding to.")
+    reason = forms.CharField(
+        max_length=200, help_text="Why the signed note needs adding to.", validators=[single_line]
+    )
     text = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, *args, **kwargs):
@@ -211,7 +198,10 @@ class TakeOverForm(forms.Form):
 class DischargeForm(forms.Form):
     reason = forms.ChoiceField(choices=[("", "Choose a reason")] + DischargeReason.choices)
     closed_on = forms.DateField(
-        label="Discharge date", widget=DateInput(), initial=timezone.localdate
+        label="Discharge date",
+        widget=DateInput(),
+        initial=timezone.localdate,
+        validators=EpisodeOfCare._meta.get_field("closed_on").validators,
     )
     notes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
@@ -221,12 +211,6 @@ class DischargeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
-
-    def clean_closed_on(self):
-        closed_on = self.cleaned_data["closed_on"]
-        if closed_on > timezone.localdate():
-            raise forms.ValidationError("The discharge date cannot be in the future.")
-        return closed_on
 
 
 class AuditFilterForm(forms.Form):
@@ -255,7 +239,11 @@ class AppointmentTimeForm(forms.Form):
     """When and with whom: shared by booking and rescheduling."""
 
     practitioner = forms.ModelChoiceField(queryset=None, label="Physio")
-    start = forms.DateTimeField(label="Starts", widget=DateTimeInput())
+    start = forms.DateTimeField(
+        label="Starts",
+        widget=DateTimeInput(),
+        validators=Appointment._meta.get_field("start").validators,
+    )
     minutes = forms.IntegerField(
         label="Length (minutes)",
         min_value=5,
@@ -276,6 +264,7 @@ class AppointmentForm(AppointmentTimeForm):
     patient = forms.CharField(
         label="Patient's clinic number",
         max_length=9,
+        validators=[single_line],
         help_text="Find the patient above, or type their clinic number (e.g. ABCD-2345).",
     )
     kind = forms.ChoiceField(choices=AppointmentKind.choices, initial=AppointmentKind.FOLLOW_UP)
@@ -307,6 +296,7 @@ class CancelAppointmentForm(forms.Form):
     reason = forms.CharField(
         label="Reason for cancelling",
         max_length=200,
+        validators=[single_line],
         help_text="e.g. Patient unwell; physio off sick; rebooked by phone.",
     )
 
@@ -318,7 +308,7 @@ class CancelAppointmentForm(forms.Form):
 
 class ContactAttemptForm(forms.Form):
     outcome = forms.ChoiceField(choices=ContactOutcome.choices)
-    note = forms.CharField(max_length=200, required=False)
+    note = forms.CharField(max_length=200, required=False, validators=[single_line])
 
 
 class StartVisitForm(forms.Form):

@@ -14,7 +14,8 @@ class PatientQuerySet(models.QuerySet):
 
     def search(self, query: str) -> "PatientQuerySet":
         """Match a clinic number, a date of birth (dd/mm/yyyy or ISO) or name words."""
-        # No stored text holds a NUL, and PostgreSQL refuses one in a query parameter.
+        # Requests come without NUL (clinic.middleware); other callers may not, and
+        # PostgreSQL refuses one in a query parameter.
         query = query.replace("\x00", "").strip()
         if not query:
             return self

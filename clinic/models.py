@@ -8,7 +8,15 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from .dates import (
+    BOOKING_TOO_LATE,
+    AtMostTwoYearsAhead,
+    NotInFuture,
+    not_before_1900,
+    visit_start_within_the_hour,
+)
 from .managers import AppointmentQuerySet, EpisodeQuerySet, PatientQuerySet, VisitQuerySet
+from .text import single_line
 
 # No 0/O or 1/I/L: identifiers are read out over the phone.
 IDENTIFIER_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -29,16 +37,25 @@ class Sex(models.TextChoices):
 
 class Patient(models.Model):
     identifier = models.CharField(
-        "clinic number", max_length=9, unique=True, editable=False, default=new_patient_identifier
+        "clinic number",
+        max_length=9,
+        unique=True,
+        editable=False,
+        default=new_patient_identifier,
+        validators=[single_line],
     )
-    given_name = models.CharField("first name", max_length=100)
-    family_name = models.CharField("last name", max_length=100)
-    date_of_birth = models.DateField()
+    given_name = models.CharField("first name", max_length=100, validators=[single_line])
+    family_name = models.CharField("last name", max_length=100, validators=[single_line])
+    date_of_birth = models.DateField(
+        validators=[not_before_1900, NotInFuture("The date of birth cannot be in the future.")]
+    )
     sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
-    phone = models.CharField(max_length=30, blank=True)
-    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=30, blank=True, validators=[single_line])
+    email = models.EmailField(blank=True, validators=[single_line])
     address = models.TextField(blank=True)
-    referrer = models.CharField("GP / referrer", max_length=200, blank=True)
+    referrer = models.CharField(
+        "GP / referrer", max_length=200, blank=True, validators=[single_line]
+    )
     contact_consent = models.BooleanField(
         "consents to be contacted",
         default=False,
@@ -66,7 +83,9 @@ class Patient(models.Model):
         blank=True,
         editable=False,
     )
-    archive_reason = models.CharField(max_length=200, blank=True, editable=False)
+    archive_reason = models.CharField(
+        max_length=200, blank=True, editable=False, validators=[single_line]
+    )
 
     objects = PatientQuerySet.as_manager()
 
@@ -132,9 +151,15 @@ class EpisodeOfCare(models.Model):
     """One complaint from first assessment to discharge; outcomes are measured per episode."""
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="episodes")
-    complaint = models.CharField(max_length=200, help_text="e.g. Right buttock pain")
+    complaint = models.CharField(
+        max_length=200, help_text="e.g. Right buttock pain", validators=[single_line]
+    )
     side = models.CharField(max_length=10, choices=Side.choices, default=Side.NOT_APPLICABLE)
-    onset_date = models.DateField(null=True, blank=True)
+    onset_date = models.DateField(
+        null=True,
+        blank=True,
+        validators=[not_before_1900, NotInFuture("The onset date cannot be in the future.")],
+    )
     physio = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -144,8 +169,15 @@ class EpisodeOfCare(models.Model):
     status = models.CharField(
         max_length=12, choices=EpisodeStatus.choices, default=EpisodeStatus.OPEN
     )
-    opened_on = models.DateField(default=timezone.localdate)
-    closed_on = models.DateField(null=True, blank=True)
+    opened_on = models.DateField(
+        default=timezone.localdate,
+        validators=[not_before_1900, NotInFuture("An episode cannot be opened in the future.")],
+    )
+    closed_on = models.DateField(
+        null=True,
+        blank=True,
+        validators=[not_before_1900, NotInFuture("The discharge date cannot be in the future.")],
+    )
     discharge_reason = models.CharField(max_length=20, choices=DischargeReason.choices, blank=True)
     discharge_notes = models.TextField(blank=True)
     # How often the patient should be seen; set from the treatment plan, and what the
@@ -199,7 +231,11 @@ class Visit(models.Model):
     practitioner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="visits"
     )
-    starts_at = models.DateTimeField("date and time", default=timezone.now)
+    starts_at = models.DateTimeField(
+        "date and time",
+        default=timezone.now,
+        validators=[not_before_1900, visit_start_within_the_hour],
+    )
     kind = models.CharField(max_length=10, choices=VisitKind.choices, default=VisitKind.FOLLOW_UP)
     notes = models.TextField("clinical notes", blank=True)
     status = models.CharField(max_length=6, choices=VisitStatus.choices, default=VisitStatus.DRAFT)
@@ -246,7 +282,7 @@ class Addendum(models.Model):
 
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="addenda")
     text = models.TextField()
-    reason = models.CharField(max_length=200)
+    reason = models.CharField(max_length=200, validators=[single_line])
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="addenda"
     )
@@ -381,13 +417,17 @@ class Appointment(models.Model):
         null=True,
         blank=True,
     )
-    start = models.DateTimeField()
-    end = models.DateTimeField()
+    start = models.DateTimeField(
+        validators=[not_before_1900, AtMostTwoYearsAhead(BOOKING_TOO_LATE)]
+    )
+    end = models.DateTimeField(validators=[not_before_1900, AtMostTwoYearsAhead(BOOKING_TOO_LATE)])
     kind = models.CharField(max_length=20, choices=AppointmentKind.choices)
     status = models.CharField(
         max_length=10, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
     )
-    cancel_reason = models.CharField("reason for cancelling", max_length=200, blank=True)
+    cancel_reason = models.CharField(
+        "reason for cancelling", max_length=200, blank=True, validators=[single_line]
+    )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     notes = models.TextField(
         "notes for the front desk",
@@ -525,7 +565,9 @@ class WorkingHours(WeeklyTimes):
 class WorkingBreak(WeeklyTimes):
     """A weekly break (lunch, admin time) in which nothing can be booked."""
 
-    label = models.CharField(max_length=60, blank=True, help_text="e.g. Lunch")
+    label = models.CharField(
+        max_length=60, blank=True, help_text="e.g. Lunch", validators=[single_line]
+    )
 
     class Meta(WeeklyTimes.Meta):
         verbose_name = "break"
@@ -539,6 +581,9 @@ class WorkingBreak(WeeklyTimes):
         ]
 
 
+TIME_OFF_AHEAD = AtMostTwoYearsAhead("Time off can be recorded at most two years ahead.")
+
+
 class TimeOff(models.Model):
     """Whole days a physio is away (leave, illness, a course): nothing can be booked."""
 
@@ -548,9 +593,11 @@ class TimeOff(models.Model):
         related_name="time_off",
         verbose_name="physio",
     )
-    first_day = models.DateField()
-    last_day = models.DateField()
-    reason = models.CharField(max_length=60, blank=True, help_text="e.g. Annual leave")
+    first_day = models.DateField(validators=[not_before_1900, TIME_OFF_AHEAD])
+    last_day = models.DateField(validators=[not_before_1900, TIME_OFF_AHEAD])
+    reason = models.CharField(
+        max_length=60, blank=True, help_text="e.g. Annual leave", validators=[single_line]
+    )
 
     class Meta:
         verbose_name = "time off"
@@ -603,7 +650,7 @@ class ContactAttempt(models.Model):
         blank=True,
     )
     outcome = models.CharField(max_length=20, choices=ContactOutcome.choices)
-    note = models.CharField(max_length=200, blank=True)
+    note = models.CharField(max_length=200, blank=True, validators=[single_line])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -639,7 +686,9 @@ class CalendarFeed(models.Model):
         related_name="calendar_feed",
         verbose_name="physio",
     )
-    token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+    token = models.CharField(
+        max_length=64, unique=True, default=new_calendar_token, validators=[single_line]
+    )
     # Set again with each new address (a new token).
     created_at = models.DateTimeField("address made", auto_now=True)
     last_used_at = models.DateTimeField("last read", null=True, blank=True, editable=False)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import (
     Count,
@@ -35,6 +36,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from . import selectors, services
+from .dates import VISIT_LEAD, add_days, two_years_ahead
 from .diary import WeeklyPattern, parse_spans
 from .models import (
     ACTIVE_APPOINTMENT_STATUSES,
@@ -191,6 +193,7 @@ def reschedule(
 
 
 def _place(appointment: Appointment, *, allow_past: bool) -> Appointment:
+    _check_dates(appointment)
     start, end = appointment.start, appointment.end
     if end <= start:
         raise SchedulingError("The appointment must end after it starts.")
@@ -207,6 +210,16 @@ def _place(appointment: Appointment, *, allow_past: bool) -> Appointment:
     return _save_if_free(appointment)
 
 
+def _check_dates(appointment: Appointment) -> None:
+    """The model's date range (1900 to two years ahead) first, before any arithmetic on
+    the times: a day at the end of the calendar would overflow it."""
+    others = [f.name for f in Appointment._meta.fields if f.name not in ("start", "end")]
+    try:
+        appointment.clean_fields(exclude=others)
+    except ValidationError as invalid:
+        raise SchedulingError(" ".join(dict.fromkeys(invalid.messages))) from invalid
+
+
 def _save_if_free(appointment: Appointment) -> Appointment:
     """Save an appointment that is to be active, unless it would clash (SlotUnavailable)."""
     try:
@@ -217,7 +230,7 @@ def _save_if_free(appointment: Appointment) -> Appointment:
             if clash is not None:
                 raise SlotUnavailable(clash)
             _check_patient_is_free(appointment)
-            appointment.full_clean()
+            services.validated(appointment, error=SchedulingError)
             appointment.save()
     except IntegrityError as error:
         if _constraint_name(error) != NO_OVERLAP_CONSTRAINT:
@@ -347,11 +360,14 @@ def start_visit(*, appointment: Appointment, episode: EpisodeOfCare) -> Visit:
 def _start_visit(appointment: Appointment, episode: EpisodeOfCare) -> Visit:
     if episode.patient_id != appointment.patient_id:
         raise SchedulingError("That episode belongs to another patient.")
+    # The visit is at the booked time; a patient checked in hours early is seen from now,
+    # since a visit cannot start more than an hour from now.
+    now = timezone.now()
     visit = services.visit_start(
         episode=episode,
         practitioner=appointment.practitioner,
         kind=VISIT_KIND[appointment.kind],
-        starts_at=appointment.start,
+        starts_at=appointment.start if appointment.start <= now + VISIT_LEAD else now,
     )
     appointment.episode = episode
     appointment.visit = visit
@@ -384,7 +400,7 @@ def contact_attempt_add(
         episode=episode,
         missed_appointment=missed_appointment,
     )
-    attempt.full_clean()
+    services.validated(attempt, error=SchedulingError)
     attempt.save()
     return attempt
 
@@ -446,9 +462,12 @@ def next_free_slot(
     *, practitioner_id: int, near: date, length: timedelta, days: int = 28
 ) -> datetime | None:
     """The first free slot of the physio on or after `near` (or today, if that is past),
-    within `days` days: three queries whatever the range."""
+    within `days` days and the booking horizon (two years): three queries whatever the
+    range, and none when `near` is beyond the horizon."""
     first = max(near, timezone.localdate())
-    last = first + timedelta(days=days)
+    last = min(add_days(first, days), two_years_ahead())
+    if first > last:
+        return None
     pattern = weekly_patterns([practitioner_id])[practitioner_id]
     busy_by_day: dict[date, list] = defaultdict(list)
     for start, end in (

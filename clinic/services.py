@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from .models import (
@@ -58,10 +58,21 @@ def _display_name(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
+def validated(instance: models.Model, *, error: type[Exception] | None = None) -> None:
+    """`full_clean()`, with the model's own rules (date ranges, one-line fields, lengths)
+    raised as a domain error (ClinicError unless told) whose message the user can read:
+    a form that did not check a rule still gets a refusal, never a server error."""
+    try:
+        instance.full_clean()
+    except ValidationError as invalid:
+        messages = " ".join(dict.fromkeys(invalid.messages))
+        raise (error or ClinicError)(messages) from invalid
+
+
 def patient_create(*, user=None, **fields) -> Patient:
     for _attempt in range(5):
         patient = Patient(identifier=new_patient_identifier(), updated_by=user, **fields)
-        patient.full_clean()
+        validated(patient)
         try:
             with transaction.atomic():
                 patient.save()
@@ -89,7 +100,7 @@ def patient_update(
         setattr(patient, name, value)
     patient.revision += 1
     patient.updated_by = user
-    patient.full_clean()
+    validated(patient)
     patient.save()
     return patient
 
@@ -115,7 +126,7 @@ def patient_archive(*, patient: Patient, user, reason: str) -> Patient:
     patient.archived_at = timezone.now()
     patient.archived_by = user
     patient.archive_reason = reason
-    patient.full_clean()
+    validated(patient)
     patient.save()
     return patient
 
@@ -129,7 +140,7 @@ def patient_unarchive(*, patient: Patient, user) -> Patient:
     patient.archived_at = None
     patient.archived_by = None
     patient.archive_reason = ""
-    patient.full_clean()
+    validated(patient)
     patient.save()
     return patient
 
@@ -154,7 +165,7 @@ def episode_open(
         onset_date=onset_date,
         opened_on=opened_on or timezone.localdate(),
     )
-    episode.full_clean()
+    validated(episode)
     episode.save()
     return episode
 
@@ -175,7 +186,7 @@ def episode_discharge(
     episode.discharge_reason = reason
     episode.discharge_notes = notes
     episode.closed_on = closed_on
-    episode.full_clean()
+    validated(episode)
     episode.save()
     return episode
 
@@ -199,7 +210,7 @@ def visit_start(
     visit = Visit(
         episode=episode, practitioner=practitioner, kind=kind, starts_at=starts_at or timezone.now()
     )
-    visit.full_clean()
+    validated(visit)
     visit.save()
     return visit
 
@@ -286,7 +297,7 @@ def visit_update(*, visit: Visit, user, **fields) -> Visit:
         raise SignedRecordError("This visit is signed and cannot be changed; add an addendum.")
     for name, value in fields.items():
         setattr(visit, name, value)
-    visit.full_clean()
+    validated(visit)
     visit.save()
     return visit
 
@@ -326,7 +337,7 @@ def addendum_add(*, visit: Visit, author, text: str, reason: str) -> Addendum:
             "one first, or take the visit over to write in it."
         )
     addendum = Addendum(visit=visit, author=author, text=text, reason=reason)
-    addendum.full_clean()
+    validated(addendum)
     addendum.save()
     return addendum
 

@@ -71,7 +71,15 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # The Content-Security-Policy header (CONTENT_SECURITY_POLICY below) on every response.
     "csp.middleware.CSPMiddleware",
+    # Permissions-Policy (PERMISSIONS_POLICY below) on every response, static files too.
+    "clinic.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below whitenoise, so static files keep their own caching: Cache-Control: no-store on
+    # everything else, so no patient data stays in a shared computer's browser cache.
+    "clinic.middleware.NoStoreMiddleware",
+    # NUL characters out of the query string, form data and cookies (clinic/text.py),
+    # before the sessions, CSRF and any view read them.
+    "clinic.middleware.StripNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -189,6 +197,41 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [SELF],
         "object-src": [NONE],
     }
+}
+
+# --- Permissions Policy ---------------------------------------------------------------
+# The browser features the app may use, each with the origins allowed ([] = none; else
+# `self` or quoted origins, as in the header). It uses none: camera, microphone, location
+# and the rest are off for it and anything framed. Names Chromium does not know are
+# ignored with a warning, so tests/e2e/test_journey_security.py checks each is known.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "clipboard-read",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "local-fonts",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "window-management",
+        "xr-spatial-tracking",
+    )
 }
 
 # --- Security (strict whenever DEBUG is off) ----------------------------------------------

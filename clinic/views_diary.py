@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from . import scheduling, selectors, services
 from .audit import shows_clinical
+from .dates import add_days, local_date
 from .diary import grid_column, grid_rows
 from .forms import (
     AppointmentForm,
@@ -272,7 +273,8 @@ def _follow_up_due(episode: EpisodeOfCare) -> date:
     last = episode.visits.aggregate(last=Max("starts_at"))["last"]
     if last is None or not episode.follow_up_interval_days:
         return timezone.localdate()
-    return timezone.localtime(last).date() + timedelta(days=episode.follow_up_interval_days)
+    # A visit stored at the end of the calendar (before the date rules) must not overflow.
+    return add_days(local_date(last), episode.follow_up_interval_days)
 
 
 def _get_appointment(pk: int) -> Appointment:
@@ -471,7 +473,9 @@ def contact_attempt_add(request: HttpRequest) -> HttpResponse:
     if not episode:
         missed_pk = _int(request.POST.get("missed_appointment"))
         missed = Appointment.objects.filter(pk=missed_pk, status=AppointmentStatus.NO_SHOW).first()
-    if not form.is_valid() or not (episode or missed):
+    if not form.is_valid() and "note" in form.errors:
+        messages.error(request, f"The note was not logged: {' '.join(form.errors['note'])}")
+    elif not form.is_valid() or not (episode or missed):
         messages.error(request, "Choose what happened when you called.")
     else:
         scheduling.contact_attempt_add(

@@ -4,6 +4,7 @@ clear error or a success, never a server error, and a refused post changes nothi
 import datetime
 
 import pytest
+from django import forms as django_forms
 from django.apps import apps
 from django.db import transaction
 from django.urls import reverse
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from assessments import services as assessment_services
 from assessments.buttock_pain import BUTTOCK_PAIN_V1
 from clinic import scheduling
+from clinic.text import single_line
 from treatments import services as treatment_services
 from treatments.kinds import kinds
 
@@ -179,3 +181,28 @@ def test_search_and_filters_survive_hostile_queries(client, physio, clinic_admin
     for text in HOSTILE:
         response = client.get(reverse("clinic:audit_log"), {"patient": text, "date_from": text})
         assert response.status_code == 200
+
+
+def test_every_one_line_field_of_every_form_refuses_line_breaks(client, physio, world):
+    """Each text input (not a textarea) of every form a physio posts either carries the
+    one-line validator itself or is a model form's field whose model field does."""
+    client.force_login(physio)
+    missing = []
+    for url, name in forms(world):
+        form = client.get(url).context[name]
+        model = getattr(getattr(form, "_meta", None), "model", None)
+        for field_name, field in form.fields.items():
+            if not isinstance(field, django_forms.CharField) or isinstance(
+                field.widget, django_forms.Textarea | django_forms.HiddenInput
+            ):
+                continue
+            model_fields = {f.name: f for f in model._meta.fields} if model else {}
+            checks = field.validators + getattr(model_fields.get(field_name), "validators", [])
+            if single_line not in checks and not _numeric(field):
+                missing.append(f"{url} {field_name}")
+    assert missing == []
+
+
+def _numeric(field) -> bool:
+    # Numbers typed into a text input (intervention parameters): checked as numbers.
+    return field.widget.attrs.get("inputmode") in {"numeric", "decimal"}

@@ -580,3 +580,41 @@ def test_front_desk_never_receives_clinical_content(
         if MARKER.encode() in _body(response):
             leaks.append(url)
     assert leaks == []
+
+
+def _cache_directives(response) -> set[str]:
+    return {part.strip().split("=")[0] for part in response.get("Cache-Control", "").split(",")}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_page_may_be_kept_in_a_browser_or_proxy_cache(request, client, objects, role):
+    """Every URL of the table (the login page, the calendar feed, the FHIR and CSV
+    downloads included) is sent `Cache-Control: no-store` with a Permissions-Policy, so
+    a shared clinic computer keeps no patient data after logout (issue 10, part 5)."""
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(role))
+    urls = [reverse(name, kwargs=kwargs(objects)) for name, (kwargs, _) in EXPECTATIONS.items()]
+    urls += ["/admin/", "/admin/clinic/patient/", "/no-such-page/"]
+    cached = {
+        url: response.get("Cache-Control")
+        for url in urls
+        for response in [client.get(url)]
+        if "no-store" not in _cache_directives(response)
+    }
+    assert cached == {}
+    assert "camera=()" in client.get(urls[0])["Permissions-Policy"]
+
+
+def test_static_files_keep_their_caching_and_get_the_permissions_policy(client, settings):
+    # Whitenoise serves the app's static files from their folders, as under runserver.
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
+
+    response = client.get(settings.STATIC_URL + "clinic/clinic.css")
+
+    assert response.status_code == 200
+    assert "no-store" not in _cache_directives(response)
+    assert "max-age" in _cache_directives(response)
+    policy = response["Permissions-Policy"]
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+        assert f"{feature}=()" in policy

@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from assessments import measures
 from clinic.forms import DateInput
+from clinic.text import single_line
 
 from .kinds import EXERCISE_ROW_DEFAULTS, InterventionKind, Param, ParamError, ParamType
-from .models import ConsentMethod, Severity, VisitNote
+from .models import Consent, ConsentMethod, Severity, TreatmentPlan, VisitNote
 from .safety import DRY_NEEDLING_RISKS, DRY_NEEDLING_SCREEN
 
 EXERCISE_ROWS_SHOWN = 3  # blank rows offered beyond those filled
@@ -55,7 +56,7 @@ def _field(param: Param) -> forms.Field:
             attrs = {"inputmode": "numeric" if param.type is ParamType.INTEGER else "decimal"}
             return forms.CharField(widget=forms.TextInput(attrs=attrs), max_length=20, **common)
         case ParamType.TEXT:
-            return forms.CharField(max_length=1000, **common)
+            return forms.CharField(max_length=1000, validators=[single_line], **common)
     raise ValueError(param.type)
 
 
@@ -212,6 +213,7 @@ class ConsentForm(forms.Form):
         label="Consent given on",
         widget=DateInput(),
         initial=timezone.localdate,
+        validators=Consent._meta.get_field("given_on").validators,
     )
     method = forms.ChoiceField(choices=ConsentMethod.choices, widget=forms.RadioSelect)
     risks_discussed = forms.MultipleChoiceField(
@@ -281,7 +283,7 @@ class ScreenForm(forms.Form):
 
 
 class AdverseEventForm(forms.Form):
-    event_type = forms.CharField(label="Type of event", max_length=120)
+    event_type = forms.CharField(label="Type of event", max_length=120, validators=[single_line])
     severity = forms.ChoiceField(choices=Severity.choices)
     action_taken = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
@@ -326,7 +328,12 @@ class PlanForm(forms.Form):
     planned_visits = forms.IntegerField(
         label="Number of visits planned", min_value=1, max_value=100, initial=6
     )
-    next_review_on = forms.DateField(label="Next review", required=False, widget=DateInput())
+    next_review_on = forms.DateField(
+        label="Next review",
+        required=False,
+        widget=DateInput(),
+        validators=TreatmentPlan._meta.get_field("next_review_on").validators,
+    )
     notes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000
     )
@@ -341,7 +348,7 @@ class PlanForm(forms.Form):
         self.goal_rows = goal_rows
         for row in range(goal_rows):
             self.fields[f"goal-{row}-text"] = forms.CharField(
-                label="Goal", required=False, max_length=300
+                label="Goal", required=False, max_length=300, validators=[single_line]
             )
             self.fields[f"goal-{row}-measure_code"] = forms.ChoiceField(
                 label="Measure", choices=MEASURE_CHOICES, required=False

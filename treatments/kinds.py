@@ -24,6 +24,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
+from clinic.text import LINE_BREAKS
+
 __all__ = [
     "CONSENT",
     "CONTRAINDICATION_SCREEN",
@@ -279,7 +281,11 @@ class Param:
             case ParamType.TEXT:
                 if not isinstance(value, str):
                     raise self._error(f"{self.label} must be text.")
-                return value.strip()
+                value = value.strip()
+                # Every text parameter is a one-line input (a name, a site, a load).
+                if any(mark in value for mark in LINE_BREAKS):
+                    raise self._error(f"{self.label}: keep it to one line.")
+                return value
             case ParamType.EXERCISES:
                 return _clean_exercises(self, value)
         raise AssertionError(self.type)  # pragma: no cover

@@ -4,6 +4,9 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from clinic.dates import AtMostTwoYearsAhead, NotInFuture, not_before_1900
+from clinic.text import single_line
+
 from .kinds import kinds
 from .safety import DRY_NEEDLING_RISKS, evaluate_screen
 
@@ -24,7 +27,9 @@ class Consent(models.Model):
         "clinic.EpisodeOfCare", on_delete=models.PROTECT, related_name="consents"
     )
     intervention_kind = models.CharField(max_length=40, choices=_kind_choices)
-    given_on = models.DateField()
+    given_on = models.DateField(
+        validators=[not_before_1900, NotInFuture("The consent date cannot be in the future.")]
+    )
     method = models.CharField(max_length=7, choices=ConsentMethod.choices)
     risks_discussed = models.JSONField(default=list, blank=True)
     right_to_withdraw_explained = models.BooleanField(default=False)
@@ -33,7 +38,11 @@ class Consent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
-    withdrawn_on = models.DateField(null=True, blank=True)
+    withdrawn_on = models.DateField(
+        null=True,
+        blank=True,
+        validators=[not_before_1900, NotInFuture("The withdrawal date cannot be in the future.")],
+    )
 
     class Meta:
         ordering = ["-given_on", "-id"]
@@ -134,7 +143,7 @@ class EpisodeInterventionKind(models.Model):
     episode = models.ForeignKey(
         "clinic.EpisodeOfCare", on_delete=models.CASCADE, related_name="intervention_kinds"
     )
-    kind = models.CharField(max_length=40)
+    kind = models.CharField(max_length=40, validators=[single_line])
 
     class Meta:
         ordering = ["episode", "kind"]
@@ -159,7 +168,7 @@ class AdverseEvent(models.Model):
     intervention = models.ForeignKey(
         DeliveredIntervention, on_delete=models.PROTECT, related_name="adverse_events"
     )
-    event_type = models.CharField("type of event", max_length=120)
+    event_type = models.CharField("type of event", max_length=120, validators=[single_line])
     severity = models.CharField(max_length=8, choices=Severity.choices)
     action_taken = models.TextField()
     recorded_by = models.ForeignKey(
@@ -208,7 +217,15 @@ class TreatmentPlan(models.Model):
         "see the patient every (days)", help_text="7 for weekly, 14 for fortnightly."
     )
     planned_visits = models.PositiveSmallIntegerField("number of visits planned")
-    next_review_on = models.DateField("next review", null=True, blank=True)
+    next_review_on = models.DateField(
+        "next review",
+        null=True,
+        blank=True,
+        validators=[
+            not_before_1900,
+            AtMostTwoYearsAhead("A review can be planned at most two years ahead."),
+        ],
+    )
     notes = models.TextField(blank=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -241,8 +258,8 @@ class Comparator(models.TextChoices):
 
 class Goal(models.Model):
     plan = models.ForeignKey(TreatmentPlan, on_delete=models.CASCADE, related_name="goals")
-    text = models.CharField(max_length=300)
-    measure_code = models.CharField(max_length=20, blank=True)
+    text = models.CharField(max_length=300, validators=[single_line])
+    measure_code = models.CharField(max_length=20, blank=True, validators=[single_line])
     comparator = models.CharField(max_length=2, choices=Comparator.choices, blank=True)
     target_value = models.FloatField(null=True, blank=True)
 

@@ -39,6 +39,11 @@ class SafetyError(TreatmentError):
 RED_FLAG_ITEMS_PREFIX = "rf_"
 
 
+def _validated(instance) -> None:
+    # The model's rules (date ranges, one-line fields) as a TreatmentError.
+    clinic_services.validated(instance, error=TreatmentError)
+
+
 def _check_visit_open(visit: Visit) -> None:
     if visit.is_signed:
         raise TreatmentError(
@@ -170,7 +175,7 @@ def intervention_record(
     intervention.params = cleaned
     intervention.notes = notes
     intervention.updated_by = user
-    intervention.full_clean()
+    _validated(intervention)
     intervention.save()
     return intervention
 
@@ -202,8 +207,6 @@ def consent_record(
         episode=episode, what="the consents", reason=reason
     )
     risks = list(dict.fromkeys(risks_discussed))
-    if given_on > timezone.localdate():
-        raise TreatmentError("The consent date cannot be in the future.")
     if not right_to_withdraw_explained:
         raise TreatmentError("Consent needs the right to withdraw explained to the patient.")
     if intervention_kind == "dry_needling":
@@ -231,7 +234,7 @@ def consent_record(
                 "A consent recorded after discharge is a late record of one given during the "
                 f"episode: the date cannot be after the discharge ({episode.closed_on:%-d %b %Y})."
             )
-    consent.full_clean()
+    _validated(consent)
     consent.save()
     if late_reason:
         clinic_services.later_addition_record(
@@ -315,7 +318,7 @@ def adverse_event_record(
         action_taken=action_taken,
         recorded_by=user,
     )
-    event.full_clean()
+    _validated(event)
     event.save()
     return event
 
@@ -339,7 +342,7 @@ def visit_note_save(*, visit: Visit, user, revision: int | None = None, **fields
     for name, value in fields.items():
         setattr(note, name, value)
     note.updated_by = user
-    note.full_clean()
+    _validated(note)
     note.save()
     return note
 
@@ -372,12 +375,12 @@ def plan_save(
     plan.next_review_on = next_review_on
     plan.notes = notes
     plan.updated_by = user
-    plan.full_clean()
+    _validated(plan)
     plan.save()
     plan.goals.all().delete()
     for goal in goals:
         row = Goal(plan=plan, **goal)
-        row.full_clean()
+        _validated(row)
         row.save()
     # The clinic's diary computes follow-ups due from this interval.
     clinic_services.episode_set_follow_up(episode=episode, interval_days=visit_interval_days)

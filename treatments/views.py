@@ -311,11 +311,15 @@ def adverse_event_add(request: HttpRequest, intervention_pk: int) -> HttpRespons
     visit = intervention.visit
     form = AdverseEventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.adverse_event_record(
-            intervention=intervention, user=request.user, **form.cleaned_data
-        )
-        messages.success(request, "Adverse event recorded.")
-        return redirect(visit)
+        try:
+            services.adverse_event_record(
+                intervention=intervention, user=request.user, **form.cleaned_data
+            )
+        except services.TreatmentError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Adverse event recorded.")
+            return redirect(visit)
     return TemplateResponse(
         request,
         "treatments/adverse_event_form.html",

@@ -3,8 +3,6 @@
 (The filter form lives here rather than in forms.py: these three views are its only users.)
 """
 
-import csv
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
@@ -16,6 +14,7 @@ from django.utils import timezone
 
 from assessments.reasoning import SOURCES
 from clinic.audit import shows_clinical
+from clinic.csv_export import csv_response
 from clinic.models import EpisodeOfCare, EpisodeStatus
 from clinic.views import require
 
@@ -136,16 +135,11 @@ def outcome_report_page(request: HttpRequest) -> HttpResponse:
 def outcome_report_csv(request: HttpRequest) -> HttpResponse:
     form = ReportFilterForm(request.GET or None)
     report = outcome_report(group_by=form.chosen_group_by(), filters=form.report_filters())
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = (
-        f'attachment; filename="outcomes-by-{report.group_by.value}-{stamp}.csv"'
+    return csv_response(
+        filename=f"outcomes-by-{report.group_by.value}-{stamp}.csv",
+        rows=[report_header(report), *(report_cells(row) for row in report.rows)],
     )
-    writer = csv.writer(response)
-    writer.writerow(report_header(report))
-    for row in report.rows:
-        writer.writerow(report_cells(row))
-    return response
 
 
 @report_permission

@@ -402,9 +402,8 @@ def answer_strategy(item: Item) -> st.SearchStrategy[object]:
         case ItemType.INTEGER:
             return st.integers(item.min_value, item.max_value)
         case ItemType.DATE:
-            return st.dates(max_value=date.today()) | st.dates(max_value=date.today()).map(
-                date.isoformat
-            )
+            valid = st.dates(min_value=date(1900, 1, 1), max_value=date.today())
+            return valid | valid.map(date.isoformat)
         case ItemType.TEXT:
             return st.text(max_size=40)
         case ItemType.MEASURE:

