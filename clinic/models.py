@@ -311,7 +311,7 @@ class VisitTakeover(models.Model):
     taken_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    reason = models.CharField(max_length=200)
+    reason = models.CharField(max_length=200, validators=[single_line])
     taken_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -332,9 +332,11 @@ class LaterAddition(models.Model):
     episode = models.ForeignKey(
         EpisodeOfCare, on_delete=models.PROTECT, related_name="later_additions"
     )
-    what = models.CharField(max_length=100, help_text="e.g. Working diagnosis")
+    what = models.CharField(
+        max_length=100, help_text="e.g. Working diagnosis", validators=[single_line]
+    )
     change = models.TextField(help_text="What it is now, in words.")
-    reason = models.CharField(max_length=200)
+    reason = models.CharField(max_length=200, validators=[single_line])
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
