@@ -1,9 +1,11 @@
 """Every write to patients, episodes and visits goes through these functions."""
 
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from .models import (
@@ -44,8 +46,38 @@ class StalePatientDetails(ClinicError):
         )
 
 
+M = TypeVar("M", bound=models.Model)
+
+
 def _display_name(user) -> str:
     return user.get_full_name() or user.get_username()
+
+
+def violated_constraint(error: IntegrityError) -> str | None:
+    """The name of the constraint the database refused a write for (PostgreSQL says;
+    SQLite does not)."""
+    diag = getattr(error.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None)
+
+
+def insert_unless_taken(row: M, *, taken: Callable[[], M | None]) -> M | None:
+    """Insert `row`, the first of what the database allows once (an assessment per visit,
+    a plan per episode...): None once inserted, or the row `taken()` finds instead.
+
+    The callers serialise first saves on the parent's row lock, so this normally just
+    inserts. Should a writer that does not take that lock have inserted the row meanwhile,
+    the database refuses ours (its one-per constraint); the savepoint keeps the
+    transaction usable, and the row that won is returned for the caller to answer as it
+    answers a clash with a later edit: told who saved, never a 500."""
+    try:
+        with transaction.atomic():
+            row.save(force_insert=True)
+    except IntegrityError:
+        winner = taken()
+        if winner is None:
+            raise
+        return winner
+    return None
 
 
 def patient_create(*, user=None, **fields) -> Patient:
