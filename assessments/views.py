@@ -96,7 +96,7 @@ def assessment_edit(request: HttpRequest, visit_pk: int, template_code: str) -> 
             form.initial = initial_from_answers(template, assessment.answers)
         else:
             form.initial = carried_over(template, visit)
-        form.initial["revision"] = assessment.revision if assessment else None
+        form.initial["revision"] = assessment.revision if assessment else services.NO_ASSESSMENT_YET
     if form.is_bound:
         findings = findings_from_form(form)
     elif assessment is not None and assessment.draft:
