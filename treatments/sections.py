@@ -2,7 +2,7 @@
 
 from clinic.records import RecordSection, record_sections, visit_sections, visit_summaries
 
-from . import selectors
+from . import selectors, services
 from .forms import VisitNoteForm
 from .kinds import kinds
 from .models import VisitNote
@@ -24,7 +24,8 @@ def _visit_note(request, visit) -> dict:
     note = VisitNote.objects.filter(visit=visit).select_related("updated_by").first()
     form = None
     if not visit.is_signed and request.user.has_perm("clinic.record_clinical"):
-        form = VisitNoteForm(instance=note, initial={"revision": note.revision if note else None})
+        revision = note.revision if note else services.NOT_YET_SAVED
+        form = VisitNoteForm(instance=note, initial={"revision": revision})
     return {"note": note, "form": form}
 
 

@@ -156,12 +156,22 @@ def intervention_remove(request: HttpRequest, pk: int) -> HttpResponse:
 def consent_add(request: HttpRequest, episode_pk: int) -> HttpResponse:
     episode = get_object_or_404(EpisodeOfCare.objects.select_related("patient"), pk=episode_pk)
     kind = _kind_or_404(request.GET.get("kind") or request.POST.get("kind") or "dry_needling")
-    form = ConsentForm(request.POST or None)
+    in_force = services.active_consent(episode, kind.code)
+    form = ConsentForm(
+        request.POST or None,
+        initial={"replaces": in_force.pk if in_force else services.NOT_YET_SAVED},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.consent_record(
                 episode=episode, user=request.user, intervention_kind=kind.code, **form.cleaned_data
             )
+        except services.StaleRecord as error:
+            form.add_error(None, str(error))
+            in_force = error.current
+            # Recording now replaces that consent deliberately: the user has been told.
+            form.data = form.data.copy()
+            form.data["replaces"] = str(in_force.pk)
         except services.TreatmentError as error:
             form.add_error(None, str(error))
         else:
@@ -173,6 +183,7 @@ def consent_add(request: HttpRequest, episode_pk: int) -> HttpResponse:
         {
             "form": form,
             "kind": kind,
+            "in_force": in_force,
             "episode": episode,
             "patient": episode.patient,
             "next": request.GET.get("next") or request.POST.get("next", ""),
@@ -183,10 +194,20 @@ def consent_add(request: HttpRequest, episode_pk: int) -> HttpResponse:
 @record
 def screen_add(request: HttpRequest, episode_pk: int) -> HttpResponse:
     episode = get_object_or_404(EpisodeOfCare.objects.select_related("patient"), pk=episode_pk)
-    form = ScreenForm(request.POST or None)
+    latest = services.latest_screen(episode)
+    form = ScreenForm(
+        request.POST or None,
+        initial={"follows": latest.pk if latest else services.NOT_YET_SAVED},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             screen = services.screen_record(episode=episode, user=request.user, **form.cleaned_data)
+        except services.StaleRecord as error:
+            form.add_error(None, str(error))
+            latest = error.current
+            # Recording now is deliberate: the user has been told.
+            form.data = form.data.copy()
+            form.data["follows"] = str(latest.pk)
         except services.TreatmentError as error:
             form.add_error("justification", str(error))
         else:
@@ -202,6 +223,7 @@ def screen_add(request: HttpRequest, episode_pk: int) -> HttpResponse:
         "treatments/screen_form.html",
         {
             "form": form,
+            "latest": latest,
             "episode": episode,
             "patient": episode.patient,
             "next": request.GET.get("next") or request.POST.get("next", ""),
@@ -241,6 +263,7 @@ def visit_note_save(request: HttpRequest, visit_pk: int) -> HttpResponse:
     visit = _visit(visit_pk)
     note = VisitNote.objects.filter(visit=visit).first()
     form = VisitNoteForm(request.POST, instance=note)
+    saved_note = None
     if form.is_valid():
         data = {
             name: form.cleaned_data[name]
@@ -250,14 +273,22 @@ def visit_note_save(request: HttpRequest, visit_pk: int) -> HttpResponse:
             services.visit_note_save(
                 visit=visit, user=request.user, revision=form.cleaned_data["revision"], **data
             )
+        except services.StaleRecord as error:
+            form.add_error(None, str(error))
+            saved_note = error.current
+            # Saving again now overwrites deliberately: the user has been told.
+            form.data = form.data.copy()
+            form.data["revision"] = str(saved_note.revision)
         except services.TreatmentError as error:
-            messages.error(request, str(error))
             form.add_error(None, str(error))
         else:
             messages.success(request, "Visit note saved.")
             return redirect(reverse("clinic:visit_detail", args=[visit.pk]) + "#visit-section-note")
     return render(
-        request, "treatments/visit_note_form.html", _context(visit, form=form), status=400
+        request,
+        "treatments/visit_note_form.html",
+        _context(visit, form=form, saved_note=saved_note),
+        status=400,
     )
 
 
@@ -284,12 +315,14 @@ def plan_edit(request: HttpRequest, episode_pk: int) -> HttpResponse:
             }
     else:
         initial["planned_interventions"] = selectors.suggested_kinds(episode)
+    initial["revision"] = plan.revision if plan else services.NOT_YET_SAVED
     form = PlanForm(
         request.POST or None,
         initial=initial,
         kind_choices=kinds.choices(),
         goal_rows=len(goals) + 3,
     )
+    saved_plan = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -302,7 +335,15 @@ def plan_edit(request: HttpRequest, episode_pk: int) -> HttpResponse:
                 next_review_on=data["next_review_on"],
                 notes=data["notes"],
                 goals=data["goals"],
+                revision=data["revision"],
             )
+        except services.StaleRecord as error:
+            form.add_error(None, str(error))
+            plan = error.current
+            saved_plan = plan
+            # Saving again now overwrites deliberately: the user has been told.
+            form.data = form.data.copy()
+            form.data["revision"] = str(plan.revision)
         except services.TreatmentError as error:
             form.add_error(None, str(error))
         else:
@@ -316,6 +357,7 @@ def plan_edit(request: HttpRequest, episode_pk: int) -> HttpResponse:
             "episode": episode,
             "patient": episode.patient,
             "plan": plan,
+            "saved_plan": saved_plan,
             "next": request.GET.get("next") or request.POST.get("next", ""),
         },
     )
