@@ -183,6 +183,7 @@ def test_two_physios_on_a_new_assessment_the_second_is_told_who(
     assert "Tom Reed saved this assessment at" in page
     assert "Your answers are still in the form" in page
     assert response.context["form"].data["nprs__nprs"] == "7"
+    assert "The saved answers" in page  # Tom's, to compare with hers
     assessment = Assessment.objects.get()
     assert assessment.answers["nprs"] == {"nprs": 4} and assessment.updated_by == other_physio
     # Told, she saves again: a deliberate overwrite.
