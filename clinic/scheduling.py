@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import (
     Count,
@@ -228,6 +229,7 @@ def _save_if_free(appointment: Appointment) -> Appointment:
         # On SQLite this transaction holds the write lock from its first statement, so no
         # other booking can slip in between the check and the save.
         with transaction.atomic():
+            _lock_diaries(appointment)
             clash = _first_clash(appointment)
             if clash is not None:
                 raise SlotUnavailable(clash)
@@ -244,6 +246,21 @@ def _save_if_free(appointment: Appointment) -> Appointment:
             raise PatientUnavailable(appointment, _first_patient_clash(appointment)) from error
         raise
     return appointment
+
+
+def _lock_diaries(appointment: Appointment) -> None:
+    """Make bookings of the physio, and of the patient, wait for one another (always in
+    that order), so each check sees what the one before committed, as on SQLite.
+
+    The constraints alone are not enough on PostgreSQL: bookings of one patient with
+    several physios at once wait on one another's uncommitted rows across the two
+    constraints (the physio's and the patient's) and deadlock. FOR NO KEY UPDATE, so rows
+    merely referring to the patient or the physio are not held up."""
+    for model, pk in (
+        (get_user_model(), appointment.practitioner_id),
+        (Patient, appointment.patient_id),
+    ):
+        list(model.objects.select_for_update(no_key=True).filter(pk=pk).values_list("pk"))
 
 
 def _first_clash(appointment: Appointment) -> Appointment | None:
