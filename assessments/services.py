@@ -27,22 +27,41 @@ class AssessmentError(Exception):
     """A rule was broken; the message is for the user."""
 
 
+def _display_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _when(moment) -> str:
+    return timezone.localtime(moment).strftime("%H:%M on %d %b %Y")
+
+
 class StaleRevision(AssessmentError):
     def __init__(self, assessment: Assessment) -> None:
         self.assessment = assessment
-        who = assessment.updated_by.get_full_name() or assessment.updated_by.username
-        when = timezone.localtime(assessment.updated_at).strftime("%H:%M on %d %b %Y")
         super().__init__(
-            f"{who} saved this assessment at {when} after you opened it. Your answers are "
-            "still in the form: compare them with the saved ones below, then save again."
+            f"{_display_name(assessment.updated_by)} saved this assessment at "
+            f"{_when(assessment.updated_at)} after you opened it. Your answers are still in "
+            "the form: compare them with the saved ones below, then save again."
         )
+
+
+def _lock_episode(episode_id: int) -> None:
+    list(EpisodeOfCare.objects.select_for_update().filter(pk=episode_id).values_list("pk"))
+
+
+# The revision a form carries when it was opened before the assessment existed: a save
+# from it that finds one saved since is a clash like any other.
+NO_ASSESSMENT_YET = 0
 
 
 def _lock(visit: Visit, template: Template) -> Assessment | None:
     return (
         # Through the visit: the assessment then knows its visit (and patient) without a
         # query, e.g. when a stale save shows it again.
-        visit.assessments.select_for_update().filter(template_code=template.code).first()
+        visit.assessments.select_for_update(of=("self",))
+        .select_related("updated_by")
+        .filter(template_code=template.code)
+        .first()
     )
 
 
@@ -59,6 +78,15 @@ def _check_writable(
         and assessment.updated_by_id != user.pk
     ):
         raise StaleRevision(assessment)
+
+
+def _save(assessment: Assessment, visit: Visit, template: Template) -> None:
+    if not assessment._state.adding:
+        assessment.save()
+        return
+    taken = clinic_services.insert_unless_taken(assessment, taken=lambda: _lock(visit, template))
+    if taken is not None:
+        raise StaleRevision(taken)
 
 
 DRAFT_VALUE_LIMIT = 5000  # characters in one answer: the form's longest (a text item)
@@ -87,7 +115,7 @@ def assessment_save_draft(
     revision: int | None = None,
 ) -> Assessment:
     """Keep the raw form input as it is, valid or not, so nothing typed is lost."""
-    clinic_services.check_visit_writer(visit, user)
+    visit = clinic_services.check_visit_writer(visit, user)
     _check_draft_sizes(template, form_data)
     assessment = _lock(visit, template)
     _check_writable(visit, assessment, revision, user)
@@ -102,7 +130,7 @@ def assessment_save_draft(
         assessment.revision += 1
     assessment.draft = dict(form_data)
     assessment.updated_by = user
-    assessment.save()
+    _save(assessment, visit, template)
     return assessment
 
 
@@ -117,7 +145,7 @@ def assessment_save(
 ) -> Assessment:
     """Validate the answers against the template version, store them, extract the scores
     into Measurement rows and raise red-flag alerts on the episode."""
-    clinic_services.check_visit_writer(visit, user)
+    visit = clinic_services.check_visit_writer(visit, user)
     assessment = _lock(visit, template)
     _check_writable(visit, assessment, revision, user)
     if assessment is not None and assessment.template_version != template.version:
@@ -136,7 +164,7 @@ def assessment_save(
     assessment.draft = None
     assessment.status = AssessmentStatus.SAVED
     assessment.updated_by = user
-    assessment.save()
+    _save(assessment, visit, template)
     _extract_measurements(assessment, template)
     if template.code == BUTTOCK_PAIN_V1.code:
         _raise_red_flags(assessment, reasoning.suggest(_findings(template, normalised)), user)
@@ -190,7 +218,12 @@ def _replace_measurements(assessment: Assessment, template: Template, visit: Vis
 
 
 def _raise_red_flags(assessment: Assessment, result: reasoning.Result, user) -> None:
+    if not result.red_flags:
+        return
     episode_id = assessment.visit.episode_id
+    # Saves in two visits of the episode at once would each find no open alert and raise
+    # it twice: the episode's row lock makes the second see the first's.
+    _lock_episode(episode_id)
     open_outcomes = set(
         RedFlagAlert.objects.filter(episode_id=episode_id, cleared_at__isnull=True).values_list(
             "outcome", flat=True
@@ -258,6 +291,9 @@ def working_diagnosis_confirm(
     if unknown:
         raise AssessmentError(f"Unknown pain source: {', '.join(unknown)}.")
     suggested = set(suggested)
+    # Two confirmations at once, before any diagnosis: the second waits, then finds the
+    # first's rows (one per source) and changes them, as a later confirmation does.
+    _lock_episode(episode.pk)
     now = timezone.now()
     existing = {
         row.source_code: row
@@ -272,7 +308,23 @@ def working_diagnosis_confirm(
         row.confirmed_by = user
         row.confirmed_at = now
         row.withdrawn_at = None
-        row.save()
+        if row._state.adding:
+            taken = clinic_services.insert_unless_taken(
+                row,
+                taken=lambda code=code: (
+                    WorkingDiagnosis.objects.filter(episode=episode, source_code=code)
+                    .select_related("confirmed_by")
+                    .first()
+                ),
+            )
+            if taken is not None:
+                raise AssessmentError(
+                    f"{_display_name(taken.confirmed_by)} confirmed a working diagnosis at "
+                    f"{_when(taken.confirmed_at)}, while you were confirming yours: look at "
+                    "theirs, then confirm again."
+                )
+        else:
+            row.save()
         chosen.append(row)
     withdrawn = [row for row in existing.values() if row.withdrawn_at is None]
     for row in withdrawn:

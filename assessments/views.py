@@ -68,6 +68,7 @@ def assessment_edit(request: HttpRequest, visit_pk: int, template_code: str) -> 
         return TemplateResponse(request, "assessments/assessment_detail.html", context)
 
     form = None
+    saved_sections = None
     if keeps_input:
         form = AssessmentForm(request.POST, template=template)
         form.is_valid()
@@ -102,6 +103,7 @@ def assessment_edit(request: HttpRequest, visit_pk: int, template_code: str) -> 
         except services.StaleRevision as error:
             form.add_error(None, str(error))
             assessment = error.assessment
+            saved_sections = answer_sections(template, _saved_answers(template, assessment))
             # Resubmitting now overwrites deliberately: the user has been told.
             form.data = form.data.copy()
             form.data["revision"] = str(assessment.revision)
@@ -115,7 +117,7 @@ def assessment_edit(request: HttpRequest, visit_pk: int, template_code: str) -> 
             form.initial = initial_from_answers(template, assessment.answers)
         else:
             form.initial = carried_over(template, visit)
-        form.initial["revision"] = assessment.revision if assessment else None
+        form.initial["revision"] = assessment.revision if assessment else services.NO_ASSESSMENT_YET
     if form.is_bound:
         findings = findings_from_form(form)
     elif assessment is not None and assessment.draft:
@@ -129,7 +131,9 @@ def assessment_edit(request: HttpRequest, visit_pk: int, template_code: str) -> 
         "template": template,
         "assessment": assessment,
         "form": form,
-        "has_draft": bool(assessment and assessment.draft),
+        "has_draft": bool(assessment and assessment.draft) and saved_sections is None,
+        # After a clash: what the other person saved, to compare with the form.
+        "saved_sections": saved_sections,
         # The reasoning rules are written for the buttock-pain findings only.
         "panel": (
             panel_context(findings, visit.episode)
@@ -243,6 +247,15 @@ def _detail_context(visit: Visit, assessment: Assessment, template: Template) ->
         "signed_suggestions": assessment.signed_suggestions,
         "signed_panel": {"result": assessment.signed_suggestions},
     }
+
+
+def _saved_answers(template: Template, assessment: Assessment) -> dict[str, object]:
+    """What an assessment holds as last saved: its draft's valid answers if it has one."""
+    if assessment.draft is None:
+        return assessment.answers
+    draft = form_from_draft(template, assessment.draft)
+    draft.is_valid()
+    return draft.answers()
 
 
 def _int_or_none(value: str | None) -> int | None:

@@ -387,7 +387,8 @@ class AppointmentStatus(models.TextChoices):
     NO_SHOW = "no_show", "Did not attend"
 
 
-# These hold the physio's time: two of them never overlap (see migration 0004).
+# These hold the physio's and the patient's time: two of one physio, or of one patient,
+# never overlap (migrations 0005 and 0017).
 ACTIVE_APPOINTMENT_STATUSES = (
     AppointmentStatus.BOOKED,
     AppointmentStatus.ARRIVED,
@@ -398,9 +399,10 @@ ACTIVE_APPOINTMENT_STATUSES = (
 class Appointment(models.Model):
     """A booked slot in a physio's diary; checking the patient in creates the visit.
 
-    No two active appointments of one practitioner overlap (half-open intervals, so
-    back-to-back is allowed). PostgreSQL enforces it with the exclusion constraint
-    `appointment_no_overlap` (added by migration 0004 on PostgreSQL only, so it is not in
+    No two active appointments of one practitioner overlap, nor two of one patient
+    (half-open intervals, so back-to-back is allowed). PostgreSQL enforces it with the
+    exclusion constraints `appointment_no_overlap` and `appointment_patient_no_overlap`
+    (added by migrations 0005 and 0017 on PostgreSQL only, so they are not in
     `Meta.constraints`); on SQLite `clinic.scheduling` checks inside a write transaction,
     which `transaction_mode=IMMEDIATE` serialises.
     """

@@ -6,11 +6,12 @@ Stable API (see README, "Stable Python API"):
         raises SlotUnavailable (`.clashing` is the appointment in the way) on overlap, and
         SchedulingError (a message for the user) for any other rule.
 
-Every path that puts an appointment in the diary (the booking form, one click from the
-grid or the worklist, rescheduling) goes through `_place()`, which owns the no-overlap
-rule: checked first for a readable message, then guaranteed by the database (the
-exclusion constraint on PostgreSQL; on SQLite the check runs in a write transaction that
-`transaction_mode=IMMEDIATE` serialises).
+Every path that makes an appointment active (the booking form, one click from the grid
+or the worklist, rescheduling, undoing "did not attend") goes through `_save_if_free()`,
+which owns the no-overlap rules, the physio's and the patient's: checked first for a
+readable message, then guaranteed by the database (the exclusion constraints on
+PostgreSQL, whose refusal becomes the same message; on SQLite the check runs in a write
+transaction that `transaction_mode=IMMEDIATE` serialises).
 """
 
 import secrets
@@ -20,6 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import (
@@ -55,8 +57,9 @@ from .models import (
     new_calendar_token,
 )
 
-# The exclusion constraint of migration 0005 (PostgreSQL only).
+# The exclusion constraints of migrations 0005 and 0017 (PostgreSQL only).
 NO_OVERLAP_CONSTRAINT = "appointment_no_overlap"
+PATIENT_NO_OVERLAP_CONSTRAINT = "appointment_patient_no_overlap"
 
 VISIT_KIND = {
     AppointmentKind.INITIAL: VisitKind.INITIAL,
@@ -67,6 +70,20 @@ VISIT_KIND = {
 
 class SchedulingError(services.ClinicError):
     """A diary rule was broken; the message is for the user."""
+
+
+class PatientUnavailable(SchedulingError):
+    """The patient already has an active appointment overlapping the requested time."""
+
+    def __init__(self, appointment: Appointment, clashing: Appointment | None):
+        self.clashing = clashing
+        message = f"{appointment.patient.full_name} already has an appointment then"
+        if clashing is not None:
+            message += (
+                f": {clashing.get_kind_display()} with {display_name(clashing.practitioner)}, "
+                f"{time_range(clashing)}"
+            )
+        super().__init__(message + ".")
 
 
 class SlotUnavailable(SchedulingError):
@@ -226,6 +243,7 @@ def _save_if_free(appointment: Appointment) -> Appointment:
         # On SQLite this transaction holds the write lock from its first statement, so no
         # other booking can slip in between the check and the save.
         with transaction.atomic():
+            _lock_diaries(appointment)
             clash = _first_clash(appointment)
             if clash is not None:
                 raise SlotUnavailable(clash)
@@ -233,12 +251,30 @@ def _save_if_free(appointment: Appointment) -> Appointment:
             services.validated(appointment, error=SchedulingError)
             appointment.save()
     except IntegrityError as error:
-        if _constraint_name(error) != NO_OVERLAP_CONSTRAINT:
-            raise
         # A concurrent booking won the race: PostgreSQL refused ours. It has committed, so
         # it is visible now.
-        raise SlotUnavailable(_first_clash(appointment)) from error
+        constraint = services.violated_constraint(error)
+        if constraint == NO_OVERLAP_CONSTRAINT:
+            raise SlotUnavailable(_first_clash(appointment)) from error
+        if constraint == PATIENT_NO_OVERLAP_CONSTRAINT:
+            raise PatientUnavailable(appointment, _first_patient_clash(appointment)) from error
+        raise
     return appointment
+
+
+def _lock_diaries(appointment: Appointment) -> None:
+    """Make bookings of the physio, and of the patient, wait for one another (always in
+    that order), so each check sees what the one before committed, as on SQLite.
+
+    The constraints alone are not enough on PostgreSQL: bookings of one patient with
+    several physios at once wait on one another's uncommitted rows across the two
+    constraints (the physio's and the patient's) and deadlock. FOR NO KEY UPDATE, so rows
+    merely referring to the patient or the physio are not held up."""
+    for model, pk in (
+        (get_user_model(), appointment.practitioner_id),
+        (Patient, appointment.patient_id),
+    ):
+        list(model.objects.select_for_update(no_key=True).filter(pk=pk).values_list("pk"))
 
 
 def _first_clash(appointment: Appointment) -> Appointment | None:
@@ -253,7 +289,13 @@ def _first_clash(appointment: Appointment) -> Appointment | None:
 
 
 def _check_patient_is_free(appointment: Appointment) -> None:
-    other = (
+    clash = _first_patient_clash(appointment)
+    if clash is not None:
+        raise PatientUnavailable(appointment, clash)
+
+
+def _first_patient_clash(appointment: Appointment) -> Appointment | None:
+    return (
         Appointment.objects.active()
         .filter(patient_id=appointment.patient_id)
         .overlapping(appointment.start, appointment.end)
@@ -261,17 +303,6 @@ def _check_patient_is_free(appointment: Appointment) -> None:
         .select_related("practitioner")
         .first()
     )
-    if other is not None:
-        raise SchedulingError(
-            f"{appointment.patient.full_name} already has an appointment then: "
-            f"{other.get_kind_display()} with {display_name(other.practitioner)}, "
-            f"{time_range(other)}."
-        )
-
-
-def _constraint_name(error: IntegrityError) -> str | None:
-    diag = getattr(error.__cause__, "diag", None)
-    return getattr(diag, "constraint_name", None)
 
 
 @transaction.atomic

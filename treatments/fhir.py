@@ -33,6 +33,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
+from django.utils import timezone
+
 from assessments import measures
 from assessments.models import WorkingDiagnosis
 from assessments.reasoning import SOURCES
@@ -353,10 +355,11 @@ def consent(
 ) -> dict[str, Any]:
     """A consent to one intervention kind as a FHIR R4 Consent (scope ``treatment``).
 
-    ``status`` is ``active``, or ``inactive`` once withdrawn. The category is text only
-    (no verified code). R4's Consent has no note: how it was given, the risks discussed
-    and the right to withdraw are the ``policyRule`` text; the kind is the provision's
-    ``code`` text and its period runs from the day given to the day withdrawn.
+    ``status`` is ``active``, or ``inactive`` once withdrawn or replaced by a later
+    consent. The category is text only (no verified code). R4's Consent has no note: how
+    it was given, the risks discussed and the right to withdraw are the ``policyRule``
+    text; the kind is the provision's ``code`` text and its period runs from the day given
+    to the day withdrawn or replaced.
     """
     label = _kind_label(consent.intervention_kind)
     rule = [f"{consent.get_method_display()} consent to {label.lower()}"]
@@ -365,15 +368,19 @@ def consent(
         rule.append(f"risks discussed: {risks}")
     if consent.right_to_withdraw_explained:
         rule.append("right to withdraw explained")
+    ended_on = consent.withdrawn_on
     if consent.withdrawn_on:
         rule.append(f"withdrawn on {_date(consent.withdrawn_on)}")
+    elif consent.superseded_at:
+        ended_on = timezone.localdate(consent.superseded_at)
+        rule.append(f"replaced by a later consent on {_date(ended_on)}")
     policy_text = "; ".join(rule) + "."
     if consent.notes.strip():
         policy_text += f" Notes: {consent.notes.strip()}"
 
     period = {"start": _date(consent.given_on)}
-    if consent.withdrawn_on:
-        period["end"] = _date(consent.withdrawn_on)
+    if ended_on:
+        period["end"] = _date(ended_on)
     resource: dict[str, Any] = {
         "resourceType": "Consent",
         "id": _check_id(consent_id, "consent_id"),
@@ -382,7 +389,7 @@ def consent(
     if identifier:
         resource["identifier"] = identifier
     resource.update(
-        status="inactive" if consent.withdrawn_on else "active",
+        status="inactive" if ended_on else "active",
         scope={"coding": [{"system": CONSENT_SCOPE, "code": "treatment", "display": "Treatment"}]},
         category=[{"text": "Consent to treatment"}],
         patient=_reference(patient_reference, "patient_reference"),

@@ -228,6 +228,8 @@ class ConsentForm(forms.Form):
     notes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
     )
+    # The consent in force when the form was opened (0: none), which this one replaces.
+    replaces = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, after_discharge: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -276,6 +278,8 @@ class ScreenForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
     )
+    # The latest screen when the form was opened (0: none), which this one follows.
+    follows = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -337,6 +341,8 @@ class PlanForm(forms.Form):
     notes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000
     )
+    # The plan's revision when the form was opened (0: no plan yet).
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(
         self, *args, kind_choices, goal_rows: int = 3, after_discharge: bool = False, **kwargs

@@ -21,7 +21,13 @@ class ConsentMethod(models.TextChoices):
 
 
 class Consent(models.Model):
-    """The patient's consent to one kind of intervention in an episode."""
+    """The patient's consent to one kind of intervention in an episode.
+
+    One consent per episode and kind is in force: recording another replaces it (the
+    earlier one is kept, marked superseded), and a withdrawn one is no longer in force.
+    The database holds to it (`one_active_consent_per_episode_kind`), so two physios
+    recording the patient's consent at the same moment make one.
+    """
 
     episode = models.ForeignKey(
         "clinic.EpisodeOfCare", on_delete=models.PROTECT, related_name="consents"
@@ -43,11 +49,20 @@ class Consent(models.Model):
         blank=True,
         validators=[not_before_1900, NotInFuture("The withdrawal date cannot be in the future.")],
     )
+    # When a later consent to the same kind in the episode replaced this one.
+    superseded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-given_on", "-id"]
         indexes = [
             models.Index(fields=["episode", "intervention_kind"], name="consent_episode_kind_idx")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["episode", "intervention_kind"],
+                condition=models.Q(withdrawn_on__isnull=True, superseded_at__isnull=True),
+                name="one_active_consent_per_episode_kind",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -231,6 +246,8 @@ class TreatmentPlan(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # Bumped on every save: a form posted from an older copy is refused, not merged.
+    revision = models.PositiveIntegerField(default=1)
 
     class Meta:
         constraints = [

@@ -3,7 +3,7 @@
 from clinic.records import RecordSection, record_sections, visit_sections, visit_summaries
 from clinic.services import can_write_visit
 
-from . import selectors
+from . import selectors, services
 from .forms import VisitNoteForm
 from .kinds import kinds
 from .models import VisitNote
@@ -26,7 +26,8 @@ def _visit_note(request, visit) -> dict:
     note = VisitNote.objects.filter(visit=visit).select_related("updated_by").first()
     form = None
     if can_write_visit(visit, request.user):
-        form = VisitNoteForm(instance=note, initial={"revision": note.revision if note else None})
+        revision = note.revision if note else services.NOT_YET_SAVED
+        form = VisitNoteForm(instance=note, initial={"revision": revision})
     return {"note": note, "form": form}
 
 

@@ -36,12 +36,41 @@ class SafetyError(TreatmentError):
         self.missing = missing
 
 
+class StaleRecord(TreatmentError):
+    """Someone saved this after the form was opened: refused, not merged; `current` is
+    what they saved, for the page to show beside the user's input."""
+
+    def __init__(self, message: str, *, current) -> None:
+        super().__init__(message)
+        self.current = current
+
+
+# What a form opened before the first row existed carries as its revision (a note, a
+# plan) or as the consent or screen it was opened with: a save from it that finds a row
+# saved since is a clash like any other.
+NOT_YET_SAVED = 0
+
 RED_FLAG_ITEMS_PREFIX = "rf_"
 
 
-def _validated(instance) -> None:
+def _validated(instance, **checks) -> None:
     # The model's rules (date ranges, one-line fields) as a TreatmentError.
-    clinic_services.validated(instance, error=TreatmentError)
+    clinic_services.validated(instance, error=TreatmentError, **checks)
+
+
+def _who(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _when(moment) -> str:
+    return f"{timezone.localtime(moment):%H:%M on %d %b %Y}"
+
+
+def _lock_episode(episode: EpisodeOfCare) -> EpisodeOfCare:
+    """Lock the episode: writes of its one-per rows (the plan, the consent in force, the
+    latest screen) wait for one another, first saves included, and the next read sees what
+    the one before committed (SQLite's IMMEDIATE transaction does the same)."""
+    return EpisodeOfCare.objects.select_for_update().get(pk=episode.pk)
 
 
 def _check_visit_open(visit: Visit) -> None:
@@ -111,11 +140,15 @@ def check_preconditions(*, episode: EpisodeOfCare, kind_code: str) -> None:
 
 
 def active_consent(episode: EpisodeOfCare, kind_code: str) -> Consent | None:
+    """The consent to the kind in force in the episode (one at most: see Consent)."""
     return (
         Consent.objects.filter(
-            episode=episode, intervention_kind=kind_code, withdrawn_on__isnull=True
+            episode=episode,
+            intervention_kind=kind_code,
+            withdrawn_on__isnull=True,
+            superseded_at__isnull=True,
         )
-        .order_by("-given_on", "-id")
+        .select_related("recorded_by")
         .first()
     )
 
@@ -123,6 +156,7 @@ def active_consent(episode: EpisodeOfCare, kind_code: str) -> Consent | None:
 def latest_screen(episode: EpisodeOfCare) -> ContraindicationScreen | None:
     return (
         ContraindicationScreen.objects.filter(episode=episode)
+        .select_related("screened_by")
         .order_by("-screened_at", "-id")
         .first()
     )
@@ -158,8 +192,7 @@ def intervention_record(
     `keep_saved` names params the caller did not send at all (a form without the exercise
     rows, an older page, a script): their saved values stay. A param sent empty is
     cleared, as the form that showed it asked."""
-    clinic_services.check_visit_writer(visit, user)
-    visit = Visit.objects.select_for_update().select_related("episode").get(pk=visit.pk)
+    visit = clinic_services.check_visit_writer(visit, user)
     _check_visit_open(visit)
     if intervention is not None:
         # Read under the visit's lock, which every change to its interventions takes.
@@ -202,7 +235,13 @@ def consent_record(
     right_to_withdraw_explained: bool,
     notes: str = "",
     reason: str = "",
+    replaces: int | None = None,
 ) -> Consent:
+    """Record the patient's consent; it replaces the one in force for the kind, if any.
+
+    `replaces` is the consent in force when the form was opened (its id, NOT_YET_SAVED
+    for none): a consent recorded by someone else since is not replaced unawares
+    (StaleRecord). None skips that check. After discharge it needs a `reason`."""
     late_reason = clinic_services.check_after_discharge(
         episode=episode, what="the consents", reason=reason
     )
@@ -217,6 +256,7 @@ def consent_record(
                 + ", ".join(label.lower() for label in missing)
                 + "."
             )
+    episode = _lock_episode(episode)
     consent = Consent(
         episode=episode,
         intervention_kind=intervention_kind,
@@ -227,15 +267,26 @@ def consent_record(
         notes=notes,
         recorded_by=user,
     )
-    if late_reason:
-        episode.refresh_from_db(fields=["status", "closed_on"])
-        if given_on > episode.closed_on:
-            raise TreatmentError(
-                "A consent recorded after discharge is a late record of one given during the "
-                f"episode: the date cannot be after the discharge ({episode.closed_on:%-d %b %Y})."
-            )
+    if late_reason and given_on > episode.closed_on:
+        raise TreatmentError(
+            "A consent recorded after discharge is a late record of one given during the "
+            f"episode: the date cannot be after the discharge ({episode.closed_on:%-d %b %Y})."
+        )
+    current = active_consent(episode, intervention_kind)
+    if current is not None and replaces is not None and current.pk != replaces:
+        if _same_consent(current, consent):
+            return current  # the same consent posted twice (a double click)
+        raise _stale_consent(current)
+    if current is not None:
+        current.superseded_at = timezone.now()
+        current.save(update_fields=["superseded_at"])
+    # The one-in-force rule is the database's too; a refusal of it is answered below.
     _validated(consent)
-    consent.save()
+    taken = clinic_services.insert_unless_taken(
+        consent, taken=lambda: active_consent(episode, intervention_kind)
+    )
+    if taken is not None:
+        raise _stale_consent(taken)
     if late_reason:
         clinic_services.later_addition_record(
             episode=episode,
@@ -289,18 +340,62 @@ def consent_withdraw(
     return consent
 
 
+def _same_consent(saved: Consent, new: Consent) -> bool:
+    return (
+        saved.given_on == new.given_on
+        and saved.method == new.method
+        and sorted(saved.risks_discussed) == sorted(new.risks_discussed)
+        and saved.notes == new.notes
+    )
+
+
+def _stale_consent(current: Consent) -> StaleRecord:
+    return StaleRecord(
+        f"{_who(current.recorded_by)} recorded the patient's consent to "
+        f"{current.get_intervention_kind_display().lower()} at {_when(current.recorded_at)} "
+        f"after you opened this form ({current.get_method_display().lower()}, given on "
+        f"{current.given_on:%d %b %Y}). Your entries are still in the form: record them only "
+        "if they should replace that consent.",
+        current=current,
+    )
+
+
 @transaction.atomic
 def screen_record(
-    *, episode: EpisodeOfCare, user, present: Iterable[str], justification: str = ""
+    *,
+    episode: EpisodeOfCare,
+    user,
+    present: Iterable[str],
+    justification: str = "",
+    follows: int | None = None,
 ) -> ContraindicationScreen:
+    """Record a contraindication screen; the latest is the one the safety rules read.
+
+    `follows` is the latest screen when the form was opened (its id, NOT_YET_SAVED for
+    none): one recorded by someone else since is not followed unawares (StaleRecord).
+    None skips that check."""
     check_episode_open(episode, what="a contraindication screen")
     present = list(dict.fromkeys(present))
+    justification = justification.strip()
     outcome = evaluate_screen(present)
-    if outcome.cautions and not outcome.blocking and not justification.strip():
+    if outcome.cautions and not outcome.blocking and not justification:
         found = ", ".join(item.label.lower() for item in outcome.cautions)
         raise TreatmentError(f"Record the clinical justification for needling despite: {found}.")
+    episode = _lock_episode(episode)
+    current = latest_screen(episode)
+    if current is not None and follows is not None and current.pk != follows:
+        if sorted(current.present) == sorted(present) and current.justification == justification:
+            return current  # the same screen posted twice (a double click)
+        found = current.outcome.blocking + current.outcome.cautions
+        raise StaleRecord(
+            f"{_who(current.screened_by)} recorded a contraindication screen at "
+            f"{_when(current.screened_at)} after you opened this form (found: "
+            f"{', '.join(item.label.lower() for item in found) or 'nothing'}). Your answers "
+            "are still in the form: record them if they should be the latest screen.",
+            current=current,
+        )
     screen = ContraindicationScreen(
-        episode=episode, present=present, justification=justification.strip(), screened_by=user
+        episode=episode, present=present, justification=justification, screened_by=user
     )
     screen.save()
     return screen
@@ -323,18 +418,36 @@ def adverse_event_record(
     return event
 
 
+def _note(visit: Visit) -> VisitNote | None:
+    return (
+        VisitNote.objects.select_for_update(of=("self",))
+        .select_related("updated_by")
+        .filter(visit=visit)
+        .first()
+    )
+
+
+def _stale_note(note: VisitNote) -> StaleRecord:
+    return StaleRecord(
+        f"{_who(note.updated_by)} saved this note at {_when(note.updated_at)} after you "
+        "opened it. Your text is still in the form: merge it with theirs (below) and save "
+        "again.",
+        current=note,
+    )
+
+
 @transaction.atomic
 def visit_note_save(*, visit: Visit, user, revision: int | None = None, **fields) -> VisitNote:
-    clinic_services.check_visit_writer(visit, user)
-    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    """Save the visit's SOAP note. `revision` is the one the form was opened at
+    (NOT_YET_SAVED before the first save): a note saved by someone since is refused
+    (StaleRecord), not replaced. None skips that check."""
+    visit = clinic_services.check_visit_writer(visit, user)
     _check_visit_open(visit)
-    note = VisitNote.objects.select_for_update().filter(visit=visit).first()
+    note = _note(visit)
     if note is not None and revision is not None and note.revision != revision:
-        who = note.updated_by.get_full_name() or note.updated_by.username
-        raise TreatmentError(
-            f"{who} saved this note at {timezone.localtime(note.updated_at):%H:%M} after you "
-            "opened it. Your text is still in the form: merge it with theirs and save again."
-        )
+        if all(getattr(note, name) == value for name, value in fields.items()):
+            return note  # the same note posted twice (a double click)
+        raise _stale_note(note)
     if note is None:
         note = VisitNote(visit=visit)
     else:
@@ -342,9 +455,49 @@ def visit_note_save(*, visit: Visit, user, revision: int | None = None, **fields
     for name, value in fields.items():
         setattr(note, name, value)
     note.updated_by = user
-    _validated(note)
-    note.save()
+    # One note per visit: the lock above serialises first saves; the database's refusal,
+    # should a writer skip it, is answered below.
+    _validated(note, validate_unique=False)
+    if note._state.adding:
+        taken = clinic_services.insert_unless_taken(note, taken=lambda: _note(visit))
+        if taken is not None:
+            raise _stale_note(taken)
+    else:
+        note.save()
     return note
+
+
+def _plan(episode: EpisodeOfCare) -> TreatmentPlan | None:
+    return (
+        TreatmentPlan.objects.select_for_update(of=("self",))
+        .select_related("updated_by")
+        .filter(episode=episode)
+        .first()
+    )
+
+
+def _stale_plan(plan: TreatmentPlan) -> StaleRecord:
+    return StaleRecord(
+        f"{_who(plan.updated_by)} saved this treatment plan at {_when(plan.updated_at)} "
+        "after you opened it. Your plan is still in the form: check it against the saved "
+        "plan below and save again.",
+        current=plan,
+    )
+
+
+# A goal's fields, with what a goal given without them has.
+GOAL_FIELDS = {"text": "", "measure_code": "", "comparator": "", "target_value": None}
+
+
+def _same_plan(plan: TreatmentPlan, fields: Mapping[str, object], goals: list) -> bool:
+    saved_goals = [tuple(getattr(goal, name) for name in GOAL_FIELDS) for goal in plan.goals.all()]
+    posted_goals = [
+        tuple(goal.get(name, default) for name, default in GOAL_FIELDS.items()) for goal in goals
+    ]
+    return (
+        all(getattr(plan, name) == value for name, value in fields.items())
+        and saved_goals == posted_goals
+    )
 
 
 @transaction.atomic
@@ -359,24 +512,47 @@ def plan_save(
     notes: str,
     goals: list[Mapping[str, object]],
     reason: str = "",
+    revision: int | None = None,
 ) -> TreatmentPlan:
+    """Save the episode's treatment plan. `revision` is the one the form was opened at
+    (NOT_YET_SAVED before the first save): a plan saved by someone since is refused
+    (StaleRecord), not replaced. None skips that check. After discharge it needs a
+    `reason`."""
     late_reason = clinic_services.check_after_discharge(
         episode=episode, what="the treatment plan", reason=reason
     )
     unknown = [code for code in planned_interventions if code not in kinds]
     if unknown:
         raise TreatmentError(f"Unknown intervention: {', '.join(unknown)}.")
-    plan = TreatmentPlan.objects.select_for_update().filter(
-        episode=episode
-    ).first() or TreatmentPlan(episode=episode)
-    plan.planned_interventions = list(dict.fromkeys(planned_interventions))
-    plan.visit_interval_days = visit_interval_days
-    plan.planned_visits = planned_visits
-    plan.next_review_on = next_review_on
-    plan.notes = notes
+    episode = _lock_episode(episode)
+    plan = _plan(episode)
+    fields = {
+        "planned_interventions": list(dict.fromkeys(planned_interventions)),
+        "visit_interval_days": visit_interval_days,
+        "planned_visits": planned_visits,
+        "next_review_on": next_review_on,
+        "notes": notes,
+    }
+    if plan is not None and revision is not None and plan.revision != revision:
+        if _same_plan(plan, fields, goals):
+            return plan  # the same plan posted twice (a double click on "Save plan")
+        raise _stale_plan(plan)
+    if plan is None:
+        plan = TreatmentPlan(episode=episode)
+    else:
+        plan.revision += 1
+    for name, value in fields.items():
+        setattr(plan, name, value)
     plan.updated_by = user
-    _validated(plan)
-    plan.save()
+    # One plan per episode: the lock above serialises first saves; the database's
+    # refusal, should a writer skip it, is answered below.
+    _validated(plan, validate_unique=False)
+    if plan._state.adding:
+        taken = clinic_services.insert_unless_taken(plan, taken=lambda: _plan(episode))
+        if taken is not None:
+            raise _stale_plan(taken)
+    else:
+        plan.save()
     plan.goals.all().delete()
     for goal in goals:
         row = Goal(plan=plan, **goal)

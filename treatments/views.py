@@ -202,12 +202,23 @@ def intervention_remove(request: HttpRequest, pk: int) -> HttpResponse:
 def consent_add(request: HttpRequest, episode_pk: int) -> HttpResponse:
     episode = get_object_or_404(EpisodeOfCare.objects.select_related("patient"), pk=episode_pk)
     kind = _kind_or_404(request.GET.get("kind") or request.POST.get("kind") or "dry_needling")
-    form = ConsentForm(request.POST or None, after_discharge=not episode.is_open)
+    in_force = services.active_consent(episode, kind.code)
+    form = ConsentForm(
+        request.POST or None,
+        after_discharge=not episode.is_open,
+        initial={"replaces": in_force.pk if in_force else services.NOT_YET_SAVED},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.consent_record(
                 episode=episode, user=request.user, intervention_kind=kind.code, **form.cleaned_data
             )
+        except services.StaleRecord as error:
+            form.add_error(None, str(error))
+            in_force = error.current
+            # Recording now replaces that consent deliberately: the user has been told.
+            form.data = form.data.copy()
+            form.data["replaces"] = str(in_force.pk)
         except clinic_services.ClinicError as error:
             _after_discharge_error(form, error)
         except services.TreatmentError as error:
@@ -221,6 +232,7 @@ def consent_add(request: HttpRequest, episode_pk: int) -> HttpResponse:
         {
             "form": form,
             "kind": kind,
+            "in_force": in_force,
             "episode": episode,
             "patient": episode.patient,
             "next": request.GET.get("next") or request.POST.get("next", ""),
@@ -276,10 +288,20 @@ def screen_add(request: HttpRequest, episode_pk: int) -> HttpResponse:
     except services.TreatmentError as error:
         messages.error(request, str(error))
         return redirect(safe_next(request, episode.patient.get_absolute_url()))
-    form = ScreenForm(request.POST or None)
+    latest = services.latest_screen(episode)
+    form = ScreenForm(
+        request.POST or None,
+        initial={"follows": latest.pk if latest else services.NOT_YET_SAVED},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             screen = services.screen_record(episode=episode, user=request.user, **form.cleaned_data)
+        except services.StaleRecord as error:
+            form.add_error(None, str(error))
+            latest = error.current
+            # Recording now is deliberate: the user has been told.
+            form.data = form.data.copy()
+            form.data["follows"] = str(latest.pk)
         except services.TreatmentError as error:
             form.add_error("justification", str(error))
         else:
@@ -295,6 +317,7 @@ def screen_add(request: HttpRequest, episode_pk: int) -> HttpResponse:
         "treatments/screen_form.html",
         {
             "form": form,
+            "latest": latest,
             "episode": episode,
             "patient": episode.patient,
             "next": request.GET.get("next") or request.POST.get("next", ""),
@@ -349,6 +372,7 @@ def visit_note_save(request: HttpRequest, visit_pk: int) -> HttpResponse:
             _context(visit, form=_refused(form, refusal)),
             status=403,
         )
+    saved_note = None
     if form.is_valid():
         data = {
             name: form.cleaned_data[name]
@@ -358,14 +382,22 @@ def visit_note_save(request: HttpRequest, visit_pk: int) -> HttpResponse:
             services.visit_note_save(
                 visit=visit, user=request.user, revision=form.cleaned_data["revision"], **data
             )
+        except services.StaleRecord as error:
+            form.add_error(None, str(error))
+            saved_note = error.current
+            # Saving again now overwrites deliberately: the user has been told.
+            form.data = form.data.copy()
+            form.data["revision"] = str(saved_note.revision)
         except (services.TreatmentError, clinic_services.ClinicError) as error:
-            messages.error(request, str(error))
             form.add_error(None, str(error))
         else:
             messages.success(request, "Visit note saved.")
             return redirect(reverse("clinic:visit_detail", args=[visit.pk]) + "#visit-section-note")
     return TemplateResponse(
-        request, "treatments/visit_note_form.html", _context(visit, form=form), status=400
+        request,
+        "treatments/visit_note_form.html",
+        _context(visit, form=form, saved_note=saved_note),
+        status=400,
     )
 
 
@@ -393,6 +425,7 @@ def plan_edit(request: HttpRequest, episode_pk: int) -> HttpResponse:
             }
     else:
         initial["planned_interventions"] = selectors.suggested_kinds(episode)
+    initial["revision"] = plan.revision if plan else services.NOT_YET_SAVED
     form = PlanForm(
         request.POST or None,
         initial=initial,
@@ -400,6 +433,7 @@ def plan_edit(request: HttpRequest, episode_pk: int) -> HttpResponse:
         goal_rows=len(goals) + 3,
         after_discharge=not episode.is_open,
     )
+    saved_plan = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -413,7 +447,15 @@ def plan_edit(request: HttpRequest, episode_pk: int) -> HttpResponse:
                 notes=data["notes"],
                 goals=data["goals"],
                 reason=data.get("reason", ""),
+                revision=data["revision"],
             )
+        except services.StaleRecord as error:
+            form.add_error(None, str(error))
+            plan = error.current
+            saved_plan = plan
+            # Saving again now overwrites deliberately: the user has been told.
+            form.data = form.data.copy()
+            form.data["revision"] = str(plan.revision)
         except clinic_services.ClinicError as error:
             _after_discharge_error(form, error)
         except services.TreatmentError as error:
@@ -429,6 +471,7 @@ def plan_edit(request: HttpRequest, episode_pk: int) -> HttpResponse:
             "episode": episode,
             "patient": episode.patient,
             "plan": plan,
+            "saved_plan": saved_plan,
             "next": request.GET.get("next") or request.POST.get("next", ""),
         },
     )

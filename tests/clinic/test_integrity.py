@@ -6,7 +6,9 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments import services as assessment_services
 from assessments.buttock_pain import BUTTOCK_PAIN_V1
@@ -14,7 +16,7 @@ from assessments.models import Assessment
 from clinic import services
 from clinic.models import Addendum, Patient, Visit
 from tests.factories import EpisodeFactory, PatientFactory
-from treatments.models import VisitNote
+from treatments.models import Consent, ContraindicationScreen, TreatmentPlan, VisitNote
 
 pytestmark = pytest.mark.django_db
 
@@ -158,6 +160,164 @@ def test_two_users_on_one_note_the_second_is_told_who(client, physio, other_phys
     response = client.post(url, {"subjective": "Priya's", "revision": opened_at})
     assert "Tom Reed saved this note at" in response.content.decode()
     assert VisitNote.objects.get().subjective == "Tom's"
+
+
+# --- First saves: a form opened before anything was saved is a stale form too ------------
+
+
+def _opened(client, url: str, name: str = "revision") -> str:
+    page = client.get(url).content.decode()
+    match = re.search(rf'<input[^>]*name="{name}"[^>]*value="(\d+)"', page)
+    assert match, f"the form carries {name}"
+    return match.group(1)
+
+
+def test_two_physios_on_a_new_assessment_the_second_is_told_who(
+    physio, other_physio, visit, client_for
+):
+    url = reverse("assessments:assessment_edit", args=[visit.pk, BUTTOCK_PAIN_V1.code])
+    priya, tom = Client(), Client()
+    priya.force_login(physio)
+    tom.force_login(other_physio)
+    priya_opened, tom_opened = _opened(priya, url), _opened(tom, url)
+    assert priya_opened == tom_opened == "0"
+    tom.post(url, {"action": "save", "nprs__nprs": "4", "revision": tom_opened})
+    response = priya.post(url, {"action": "save", "nprs__nprs": "7", "revision": priya_opened})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Tom Reed saved this assessment at" in page
+    assert "Your answers are still in the form" in page
+    assert response.context["form"].data["nprs__nprs"] == "7"
+    assert "The saved answers" in page  # Tom's, to compare with hers
+    assessment = Assessment.objects.get()
+    assert assessment.answers["nprs"] == {"nprs": 4} and assessment.updated_by == other_physio
+    # Told, she saves again: a deliberate overwrite.
+    again = priya.post(url, dict(response.context["form"].data.lists()))
+    assert again.status_code == 302
+    assert Assessment.objects.get().answers["nprs"] == {"nprs": 7}
+
+
+def test_two_physios_on_a_new_note_the_second_is_told_who_and_sees_the_saved_note(
+    physio, other_physio, visit
+):
+    url = reverse("treatments:visit_note_save", args=[visit.pk])
+    priya, tom = Client(), Client()
+    priya.force_login(physio)
+    tom.force_login(other_physio)
+    priya_opened = _opened(priya, visit.get_absolute_url())
+    tom_opened = _opened(tom, visit.get_absolute_url())
+    tom.post(url, {"subjective": "Tom's note", "revision": tom_opened})
+    response = priya.post(url, {"subjective": "Priya's note", "revision": priya_opened})
+    page = response.content.decode()
+    assert "Tom Reed saved this note at" in page
+    assert "Priya&#x27;s note</textarea>" in page  # her text, in the form
+    assert "The saved note" in page and "Tom&#x27;s note" in page
+    assert VisitNote.objects.get().subjective == "Tom's note"
+    again = priya.post(url, dict(response.context["form"].data.lists()))
+    assert again.status_code == 302
+    assert VisitNote.objects.get().subjective == "Priya's note"
+
+
+PLAN = {
+    "planned_interventions": ["stretching"],
+    "visit_interval_days": "7",
+    "planned_visits": "6",
+    "goal-0-text": "Sit through a film",
+}
+
+
+def test_two_physios_on_a_new_plan_the_second_is_told_who_and_sees_the_saved_plan(
+    physio, other_physio, episode
+):
+    url = reverse("treatments:plan_edit", args=[episode.pk])
+    priya, tom = Client(), Client()
+    priya.force_login(physio)
+    tom.force_login(other_physio)
+    priya_opened, tom_opened = _opened(priya, url), _opened(tom, url)
+    assert priya_opened == tom_opened == "0"
+    tom.post(url, PLAN | {"planned_visits": "4", "revision": tom_opened})
+    response = priya.post(url, PLAN | {"goal-0-text": "Run 5 km", "revision": priya_opened})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Tom Reed saved this treatment plan at" in page
+    assert 'value="Run 5 km"' in page
+    assert "The saved plan" in page and "Sit through a film" in page
+    plan = TreatmentPlan.objects.get()
+    assert plan.planned_visits == 4 and plan.updated_by == other_physio
+    again = priya.post(url, dict(response.context["form"].data.lists()))
+    assert again.status_code == 302
+    assert [goal.text for goal in TreatmentPlan.objects.get().goals.all()] == ["Run 5 km"]
+
+
+def test_a_double_click_on_the_first_save_plan_is_one_plan_and_no_error(physio, episode):
+    url = reverse("treatments:plan_edit", args=[episode.pk])
+    client = Client()
+    client.force_login(physio)
+    posted = PLAN | {"revision": _opened(client, url)}
+    first, second = client.post(url, posted), client.post(url, posted)
+    assert first.status_code == second.status_code == 302
+    plan = TreatmentPlan.objects.get()
+    assert plan.revision == 1 and [goal.text for goal in plan.goals.all()] == ["Sit through a film"]
+
+
+CONSENT = {
+    "kind": "dry_needling",
+    "method": "verbal",
+    "risks_discussed": [
+        "bruising",
+        "bleeding",
+        "pain",
+        "infection",
+        "nerve_injury",
+        "pneumothorax",
+    ],
+    "right_to_withdraw_explained": "on",
+}
+
+
+def test_two_physios_recording_consent_the_second_is_told_who(physio, other_physio, episode):
+    url = reverse("treatments:consent_add", args=[episode.pk]) + "?kind=dry_needling"
+    priya, tom = Client(), Client()
+    priya.force_login(physio)
+    tom.force_login(other_physio)
+    today = timezone.localdate().isoformat()
+    priya_opened = _opened(priya, url, "replaces")
+    tom_opened = _opened(tom, url, "replaces")
+    tom.post(url, CONSENT | {"given_on": today, "replaces": tom_opened})
+    response = priya.post(
+        url,
+        CONSENT
+        | {"given_on": today, "method": "written", "notes": "Leaflet given"}
+        | {"replaces": priya_opened},
+    )
+    page = response.content.decode()
+    assert "Tom Reed recorded the patient&#x27;s consent to dry needling at" in page
+    assert "(verbal, given on" in page and "Leaflet given</textarea>" in page
+    (consent,) = Consent.objects.all()
+    assert consent.recorded_by == other_physio
+    # Recording it now replaces Tom's, which is kept.
+    again = priya.post(url, dict(response.context["form"].data.lists()))
+    assert again.status_code == 302, again.context["form"].errors
+    in_force = Consent.objects.get(superseded_at__isnull=True)
+    assert in_force.method == "written" and Consent.objects.count() == 2
+
+
+def test_a_screen_form_opened_before_another_screen_was_recorded_is_told(
+    physio, other_physio, episode
+):
+    url = reverse("treatments:screen_add", args=[episode.pk])
+    priya, tom = Client(), Client()
+    priya.force_login(physio)
+    tom.force_login(other_physio)
+    priya_opened, tom_opened = _opened(priya, url, "follows"), _opened(tom, url, "follows")
+    tom.post(url, {"present": ["lymphoedema_of_limb"], "follows": tom_opened})
+    response = priya.post(url, {"present": [], "follows": priya_opened})
+    page = response.content.decode()
+    assert "Tom Reed recorded a contraindication screen at" in page
+    assert "(found: lymphoedema of the limb)" in page
+    assert ContraindicationScreen.objects.get().screened_by == other_physio
+    assert priya.post(url, dict(response.context["form"].data.lists())).status_code == 302
+    assert ContraindicationScreen.objects.count() == 2
 
 
 # --- Signed visits and addenda never change ----------------------------------------------

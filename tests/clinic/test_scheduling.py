@@ -1,9 +1,11 @@
 """The diary's rules: overlap at the edges, working hours, the past, check-in, no-show."""
 
 import datetime
+from importlib import import_module
 from unittest import mock
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -15,6 +17,8 @@ from tests.clinic.diary_helpers import at, next_monday
 from tests.factories import AppointmentFactory, EpisodeFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db
+
+patient_no_overlap = import_module("clinic.migrations.0017_appointment_patient_no_overlap")
 
 MONDAY = next_monday()
 
@@ -228,6 +232,102 @@ def test_a_race_lost_at_the_constraint_is_slot_unavailable(first, physio):
     ):
         _book(physio, PatientFactory(), "10:00", "10:30")
     assert raised.value.clashing == first
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the constraint is PostgreSQL's")
+def test_postgresql_refuses_a_patient_in_two_places_whatever_the_code_does(
+    first, other_physio, patient
+):
+    with (
+        pytest.raises(IntegrityError, match="appointment_patient_no_overlap"),
+        transaction.atomic(),
+    ):
+        AppointmentFactory(
+            patient=patient,
+            practitioner=other_physio,
+            start=at(MONDAY, "10:15"),
+            end=at(MONDAY, "10:45"),
+        )
+    # Back to back, and inactive appointments, may be.
+    AppointmentFactory(
+        patient=patient,
+        practitioner=other_physio,
+        start=at(MONDAY, "10:30"),
+        end=at(MONDAY, "11:00"),
+    )
+    AppointmentFactory(
+        patient=patient,
+        practitioner=other_physio,
+        start=at(MONDAY, "10:00"),
+        end=at(MONDAY, "10:30"),
+        status="cancelled",
+        cancel_reason="Booked twice",
+    )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the constraint is PostgreSQL's")
+@pytest.mark.parametrize("path", ["book", "reschedule", "undo_no_show"])
+def test_a_patient_race_lost_at_the_constraint_names_the_clash(
+    path, physio, other_physio, patient, monkeypatch
+):
+    """As if a concurrent booking of the patient committed between our check and our
+    save: the database refuses, and the user reads the message naming it."""
+    if path == "undo_no_show":
+        # Today, just begun: the missed appointment, and another booked in its time since.
+        start = timezone.now() - datetime.timedelta(seconds=1)
+    else:
+        start = at(MONDAY, "10:00")
+    end = start + datetime.timedelta(minutes=30)
+    AppointmentFactory(patient=patient, practitioner=physio, start=start, end=end)
+    monkeypatch.setattr(scheduling, "_check_patient_is_free", lambda appointment: None)
+    with pytest.raises(scheduling.PatientUnavailable) as raised:
+        if path == "book":
+            book(practitioner=other_physio, patient=patient, start=start, end=end, kind="follow_up")
+        elif path == "reschedule":
+            later = AppointmentFactory(
+                patient=patient,
+                practitioner=other_physio,
+                start=start + datetime.timedelta(hours=2),
+                end=end + datetime.timedelta(hours=2),
+            )
+            scheduling.reschedule(appointment=later, start=start, end=end)
+        else:
+            missed = AppointmentFactory(
+                patient=patient, practitioner=other_physio, start=start, end=end, status="no_show"
+            )
+            scheduling.undo_no_show(appointment=missed)
+    assert str(raised.value).startswith(
+        "Jane Doe already has an appointment then: Follow-up with Priya Shah, "
+    )
+    assert Appointment.objects.active().overlapping(start, end).count() == 1
+
+
+def test_the_upgrade_lists_patients_already_booked_in_two_places(first, other_physio, patient):
+    """Migration 0017 stops, changing nothing, while a clinic's diary holds clashes made
+    before the constraint: the front desk is told which, to cancel the extra bookings."""
+    if connection.vendor == "postgresql":
+        # Make the clash the constraint now prevents, as a race did before it existed
+        # (the pending foreign-key checks first: PostgreSQL alters no table with any).
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        with connection.schema_editor() as editor:
+            editor.remove_constraint(Appointment, patient_no_overlap.PATIENT_NO_OVERLAP)
+    clash = AppointmentFactory(
+        patient=patient,
+        practitioner=other_physio,
+        start=at(MONDAY, "10:15"),
+        end=at(MONDAY, "10:45"),
+    )
+    AppointmentFactory(  # not a clash: another patient
+        practitioner=other_physio, start=at(MONDAY, "11:00"), end=at(MONDAY, "11:30")
+    )
+    (listed,) = patient_no_overlap.patient_clashes(apps)
+    assert listed.startswith(f"{patient.identifier} Jane Doe: Follow-up with Priya Shah on ")
+    assert f"10:00–10:30 (booked, appointment {first.pk})" in listed
+    assert "and Follow-up with Tom Reed on " in listed
+    assert f"10:15–10:45 (booked, appointment {clash.pk})" in listed
+    scheduling.cancel(appointment=clash, reason="Booked twice")
+    assert patient_no_overlap.patient_clashes(apps) == []
 
 
 # --- Check-in, no-show, attended ------------------------------------------------------

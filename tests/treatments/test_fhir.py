@@ -372,6 +372,17 @@ def test_withdrawn_consent_is_inactive(physio, episode):
     ]
 
 
+def test_a_replaced_consent_is_inactive_from_the_day_it_was_replaced(physio, episode):
+    first = give_consent(episode, physio, "dry_needling")
+    give_consent(episode, physio, "dry_needling")
+    first.refresh_from_db()
+    resource = as_consent(first)
+    today = timezone.localdate().isoformat()
+    assert resource["status"] == "inactive"
+    assert resource["provision"]["period"] == {"start": today, "end": today}
+    assert f"replaced by a later consent on {today}" in resource["policyRule"]["text"]
+
+
 # CarePlan.
 
 

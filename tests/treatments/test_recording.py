@@ -1,6 +1,9 @@
 import datetime
+from importlib import import_module
 
 import pytest
+from django.apps import apps
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,15 +24,14 @@ def add_url(visit, kind):
 
 
 def consent(episode, physio, kind, **extra):
+    given = {
+        "given_on": timezone.localdate(),
+        "method": "verbal",
+        "risks_discussed": ALL_RISKS,
+        "right_to_withdraw_explained": True,
+    }
     return services.consent_record(
-        episode=episode,
-        user=physio,
-        intervention_kind=kind,
-        given_on=timezone.localdate(),
-        method="verbal",
-        risks_discussed=ALL_RISKS,
-        right_to_withdraw_explained=True,
-        **extra,
+        episode=episode, user=physio, intervention_kind=kind, **(given | extra)
     )
 
 
@@ -352,3 +354,77 @@ def test_the_service_keeps_saved_params_it_is_told_were_not_sent(physio, visit, 
     )
     programme.refresh_from_db()
     assert "exercises" not in programme.params
+
+
+def test_recording_consent_again_replaces_the_one_in_force_and_keeps_it(
+    physio, other_physio, episode
+):
+    first = consent(episode, physio, "dry_needling")
+    second = consent(episode, other_physio, "dry_needling", notes="Re-consented after a break")
+    first.refresh_from_db()
+    assert first.superseded_at is not None and second.superseded_at is None
+    assert services.active_consent(episode, "dry_needling") == second
+    # Another kind's consent is its own.
+    manipulation = consent(episode, physio, "spinal_manipulation")
+    assert services.active_consent(episode, "spinal_manipulation") == manipulation
+
+
+def test_the_database_keeps_one_consent_in_force_per_episode_and_kind(physio, episode):
+    first = consent(episode, physio, "dry_needling")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Consent.objects.create(
+            episode=episode,
+            intervention_kind="dry_needling",
+            given_on=first.given_on,
+            method="verbal",
+            right_to_withdraw_explained=True,
+            recorded_by=physio,
+        )
+    first.withdrawn_on = timezone.localdate()
+    first.save()
+    consent(episode, physio, "dry_needling")  # once withdrawn, a new one may be recorded
+
+
+def test_a_consent_form_opened_before_another_was_recorded_is_refused(
+    physio, other_physio, episode
+):
+    consent(episode, other_physio, "dry_needling")
+    with pytest.raises(services.StaleRecord, match="Tom Reed recorded the patient's consent"):
+        consent(episode, physio, "dry_needling", method="written", replaces=services.NOT_YET_SAVED)
+    assert Consent.objects.count() == 1
+
+
+def test_the_consent_form_says_a_consent_is_already_in_force(client_for, physio, episode):
+    consent(episode, physio, "dry_needling")
+    page = client_for(physio).get(
+        reverse("treatments:consent_add", args=[episode.pk]) + "?kind=dry_needling"
+    )
+    assert "Consent to dry needling is already recorded for this episode" in page.content.decode()
+
+
+def test_the_upgrade_keeps_in_force_the_consent_the_app_already_read(physio, episode):
+    """Migration 0006: before it, recording consent again added a row and the app read the
+    latest (by the day given) as the one in force; the others become superseded."""
+    with connection.cursor() as cursor:  # the clinic as it was, before the constraint
+        cursor.execute("DROP INDEX one_active_consent_per_episode_kind")
+    today = timezone.localdate()
+    rows = {
+        name: Consent.objects.create(
+            episode=episode,
+            intervention_kind="dry_needling",
+            given_on=today - datetime.timedelta(days=days),
+            method="verbal",
+            right_to_withdraw_explained=True,
+            recorded_by=physio,
+            withdrawn_on=today if name == "withdrawn" else None,
+        )
+        for name, days in [("latest", 1), ("earlier", 5), ("withdrawn", 0)]
+    }
+    import_module(
+        "treatments.migrations.0006_plan_revision_one_active_consent"
+    ).supersede_all_but_the_latest(apps, None)
+    for row in rows.values():
+        row.refresh_from_db()
+    assert rows["latest"].superseded_at is None
+    assert rows["earlier"].superseded_at is not None
+    assert rows["withdrawn"].superseded_at is None  # withdrawn, and stays so
