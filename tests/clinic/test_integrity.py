@@ -179,9 +179,14 @@ def test_two_physios_on_a_new_assessment_the_second_is_told_who(
     priya, tom = Client(), Client()
     priya.force_login(physio)
     tom.force_login(other_physio)
-    priya_opened, tom_opened = _opened(priya, url), _opened(tom, url)
+    # One clinician writes at a time: Tom covers the visit, then Priya takes it back with
+    # her form still open from before.
+    priya_opened = _opened(priya, url)
+    services.visit_take_over(visit=visit, user=other_physio, reason="Covering Priya's list")
+    tom_opened = _opened(tom, url)
     assert priya_opened == tom_opened == "0"
     tom.post(url, {"action": "save", "nprs__nprs": "4", "revision": tom_opened})
+    services.visit_take_over(visit=visit, user=physio, reason="Back from the meeting")
     response = priya.post(url, {"action": "save", "nprs__nprs": "7", "revision": priya_opened})
     page = response.content.decode()
     assert response.status_code == 200
@@ -205,8 +210,10 @@ def test_two_physios_on_a_new_note_the_second_is_told_who_and_sees_the_saved_not
     priya.force_login(physio)
     tom.force_login(other_physio)
     priya_opened = _opened(priya, visit.get_absolute_url())
+    services.visit_take_over(visit=visit, user=other_physio, reason="Covering Priya's list")
     tom_opened = _opened(tom, visit.get_absolute_url())
     tom.post(url, {"subjective": "Tom's note", "revision": tom_opened})
+    services.visit_take_over(visit=visit, user=physio, reason="Back from the meeting")
     response = priya.post(url, {"subjective": "Priya's note", "revision": priya_opened})
     page = response.content.decode()
     assert "Tom Reed saved this note at" in page
