@@ -280,8 +280,8 @@ def consent_record(
     if current is not None:
         current.superseded_at = timezone.now()
         current.save(update_fields=["superseded_at"])
-    # The one-in-force rule is the database's too; a refusal of it is answered below.
-    _validated(consent)
+    # The one-in-force rule is the database's; a refusal of it is answered just below.
+    _validated(consent, validate_constraints=False)
     taken = clinic_services.insert_unless_taken(
         consent, taken=lambda: active_consent(episode, intervention_kind)
     )
