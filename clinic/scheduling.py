@@ -198,15 +198,31 @@ def reschedule(
     practitioner=None,
     allow_past: bool = False,
 ) -> Appointment:
-    """Move a booked appointment (to another time, or another physio)."""
-    if appointment.status != AppointmentStatus.BOOKED:
-        raise SchedulingError("Only a booked appointment can be moved.")
-    appointment.start, appointment.end = start, end
-    if practitioner is not None:
-        appointment.practitioner = practitioner
-    # A new time deserves its own reminder.
-    appointment.reminder_sent_at = None
-    return _place(appointment, allow_past=allow_past)
+    """Move a booked appointment (to another time, or another physio).
+
+    The appointment is locked and read again first: a cancellation or a check-in that
+    landed since the form was opened is never overwritten by the move."""
+    with transaction.atomic():
+        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if appointment.status != AppointmentStatus.BOOKED:
+            raise SchedulingError(_no_longer_booked(appointment, "moved"))
+        appointment.start, appointment.end = start, end
+        if practitioner is not None:
+            appointment.practitioner = practitioner
+        # A new time deserves its own reminder.
+        appointment.reminder_sent_at = None
+        return _place(appointment, allow_past=allow_past)
+
+
+def _no_longer_booked(appointment: Appointment, action: str) -> str:
+    status = appointment.get_status_display().lower()
+    if appointment.status == AppointmentStatus.CANCELLED and appointment.cancelled_at:
+        when = timezone.localtime(appointment.cancelled_at)
+        return (
+            f"This appointment was cancelled at {when:%H:%M on %-d %b} "
+            f"({appointment.cancel_reason}): it cannot be {action} any more."
+        )
+    return f"Only a booked appointment can be {action}; this one is {status} now."
 
 
 def _place(appointment: Appointment, *, allow_past: bool) -> Appointment:

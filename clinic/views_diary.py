@@ -326,7 +326,7 @@ def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         minutes = data["minutes"] or settings.APPOINTMENT_MINUTES[appointment.kind]
         try:
-            scheduling.reschedule(
+            moved = scheduling.reschedule(
                 appointment=appointment,
                 practitioner=data["practitioner"],
                 start=data["start"],
@@ -336,8 +336,8 @@ def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
         except scheduling.SchedulingError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"Moved to {scheduling.time_range(appointment)}.")
-            return redirect(appointment)
+            messages.success(request, f"Moved to {scheduling.time_range(moved)}.")
+            return redirect(moved)
     return render(
         request,
         "clinic/diary/appointment_reschedule.html",

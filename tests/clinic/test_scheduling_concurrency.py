@@ -7,13 +7,14 @@ Real threads with their own database connections and committed transactions (hen
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from clinic import scheduling
-from clinic.models import Appointment
+from clinic.models import Appointment, Visit
 from clinic.scheduling import SchedulingError, SlotUnavailable, book
 from tests.clinic.diary_helpers import at, next_monday
 from tests.concurrency import at_once
-from tests.factories import AppointmentFactory, PatientFactory, UserFactory
+from tests.factories import AppointmentFactory, EpisodeFactory, PatientFactory, UserFactory
 
 BOOKINGS = 10
 
@@ -98,3 +99,81 @@ def test_moving_two_of_a_patients_appointments_to_one_time_at_once_moves_one(
     assert isinstance(refusal, SchedulingError)
     assert "Jane Doe already has an appointment then" in str(refusal)
     assert Appointment.objects.filter(start=start).count() == 1
+
+
+# --- A move at the same moment as a cancellation or a check-in (an outside review) --------
+
+
+def _physio_and_patient():
+    physio = UserFactory(username="moving-physio", first_name="Amara", last_name="Osei")
+    return physio, PatientFactory(given_name="David", family_name="Booth")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_cancellation_at_the_moment_of_a_move_is_never_lost(migrated_data_restored):
+    """The move read the appointment before the cancellation committed; it used to save
+    that stale copy over it (booked again, no reason): the diary said cancelled, the
+    database booked, and reminders would still go out."""
+    physio, patient = _physio_and_patient()
+    monday = next_monday()
+    for attempt in range(5):
+        appointment = AppointmentFactory(
+            practitioner=physio,
+            patient=patient,
+            start=at(monday, "09:00") + datetime.timedelta(days=7 * attempt),
+            end=at(monday, "09:30") + datetime.timedelta(days=7 * attempt),
+        )
+        stale = Appointment.objects.get(pk=appointment.pk)  # both forms opened now
+        new_start = appointment.start + datetime.timedelta(minutes=30)
+
+        outcomes = at_once(
+            [
+                lambda stale=stale: scheduling.cancel(appointment=stale, reason="Patient unwell"),
+                lambda stale=stale, start=new_start: scheduling.reschedule(
+                    appointment=stale, start=start, end=start + datetime.timedelta(minutes=30)
+                ),
+            ]
+        )
+
+        appointment.refresh_from_db()
+        assert appointment.status == "cancelled", outcomes
+        assert appointment.cancel_reason == "Patient unwell"
+        refusals = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
+        assert all(isinstance(refusal, SchedulingError) for refusal in refusals), refusals
+        for refusal in refusals:  # the move, told why
+            assert "was cancelled at" in str(refusal) and "Patient unwell" in str(refusal)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_check_in_at_the_moment_of_a_move_leaves_no_visit_behind(migrated_data_restored):
+    physio, patient = _physio_and_patient()
+    episode = EpisodeFactory(patient=patient, physio=physio)
+    now = timezone.localtime().replace(second=0, microsecond=0)
+    appointment = AppointmentFactory(
+        practitioner=physio,
+        patient=patient,
+        episode=episode,
+        start=now,
+        end=now + datetime.timedelta(minutes=30),
+    )
+    stale = Appointment.objects.get(pk=appointment.pk)
+    later = at(next_monday(), "10:00")
+
+    outcomes = at_once(
+        [
+            lambda: scheduling.check_in(appointment=stale),
+            lambda: scheduling.reschedule(
+                appointment=stale, start=later, end=later + datetime.timedelta(minutes=30)
+            ),
+        ]
+    )
+
+    refusals = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
+    assert len(refusals) == 1 and isinstance(refusals[0], SchedulingError), outcomes
+    appointment.refresh_from_db()
+    if appointment.status == "arrived":  # the check-in first: the move was refused
+        assert appointment.start == now and appointment.visit is not None
+        assert Visit.objects.get() == appointment.visit
+    else:  # the move first: the check-in was refused (not the day), no visit made
+        assert appointment.status == "booked" and appointment.start == later
+        assert appointment.visit is None and not Visit.objects.exists()
