@@ -1,7 +1,8 @@
 from django import template
 
-from assessments import reasoning
+from assessments import measures, reasoning
 from assessments.buttock_pain import BUTTOCK_PAIN_V1
+from assessments.forms import LicensedText, licensed_text, measure_field_name
 from assessments.panel import RULE_ORIGINS
 
 register = template.Library()
@@ -32,3 +33,32 @@ def is_cited(code: str) -> bool:
 def item_label(code: str) -> str:
     index = BUTTOCK_PAIN_V1.index
     return index[code].label if code in index else code
+
+
+@register.inclusion_tag("assessments/measure_scale.html")
+def measure_scale(form, item_code: str) -> dict:
+    """A measure answered on a scale (ODI, LEFS): a radio group per question, with our
+    own words for each answer, or the clinic's licensed question and answer text."""
+    item = form.template.item(item_code)
+    measure = measures.registry.get(item.measure)
+    texts = licensed_text()
+    shared = texts.get(measure.code, LicensedText()).answers
+    rows = []
+    for measure_item in measure.scored_items:
+        field = form[measure_field_name(item.code, measure_item.code)]
+        text = texts.get(measure_item.code, LicensedText())
+        words = text.answers or shared
+        options = []
+        for radio in field:
+            value = radio.data["value"]
+            if value == "":
+                options.append({"radio": radio, "number": "–", "words": "Not answered"})
+                continue
+            number = int(value) - measure_item.min_value
+            options.append(
+                {"radio": radio, "number": value, "words": (words or measure.scale)[number]}
+            )
+        rows.append(
+            {"field": field, "question": text.question, "options": options, "licensed": bool(words)}
+        )
+    return {"item": item, "measure": measure, "rows": rows, "licensed": bool(shared)}

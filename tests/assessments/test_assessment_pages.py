@@ -1,3 +1,4 @@
+import json
 import re
 
 import pytest
@@ -5,6 +6,7 @@ from auditlog.models import LogEntry
 from django.test import Client
 from django.urls import reverse
 
+from assessments import measures
 from assessments.models import Assessment, Measurement, RedFlagAlert, WorkingDiagnosis
 from clinic import services as clinic_services
 
@@ -297,6 +299,84 @@ def test_no_copyrighted_question_text_is_shipped(client_for, physio, visit):
     page = client_for(physio).get(edit_url(visit)).content.decode()
     assert "Section 1: Pain intensity" in page
     assert "Item 20" in page
+
+
+def test_the_questionnaires_show_their_sections_and_scales_in_words(client_for, physio, visit):
+    page = client_for(physio).get(edit_url(visit)).content.decode()
+    for number, title in enumerate(measures.ODI_SECTIONS, start=1):
+        assert f"Section {number}: {title}" in page
+    # The 0-5 and 0-4 ranges are on the page as answers, each said in words.
+    assert "0 = no problem" in page and "5 = extreme" in page
+    assert "0 = unable, or extreme difficulty" in page and "4 = no difficulty" in page
+    for value in range(6):
+        assert re.search(rf'<input type="radio" name="odi__odi_3" value="{value}"', page)
+    assert not re.search(r'<input type="radio" name="odi__odi_3" value="6"', page)
+    assert re.search(r'<input type="radio" name="lefs__lefs_20" value="4"', page)
+    assert 'data-live-score="percent_of_maximum"' in page  # the live total's script reads it
+
+
+def test_an_answer_chosen_on_the_scale_is_kept_after_a_validation_error(client_for, physio, visit):
+    response = client_for(physio).post(
+        edit_url(visit), EXAMPLE_1 | {"sitting_tolerance_minutes": "900", "action": "save"}
+    )
+    page = response.content.decode()
+    chosen = re.search(r'<input type="radio" name="odi__odi_5" value="4"[^>]*>', page)
+    assert chosen and "checked" in chosen.group()
+
+
+LICENSED_PLACEHOLDER = {
+    "odi_1": {
+        "question": "PLACEHOLDER question of section 1",
+        "answers": [f"PLACEHOLDER section 1 statement {n}" for n in range(6)],
+    },
+    "lefs": {"answers": [f"PLACEHOLDER LEFS answer {n}" for n in range(5)]},
+    "lefs_1": "PLACEHOLDER LEFS question 1",
+}
+
+
+@pytest.fixture
+def licensed_file(settings, tmp_path):
+    from assessments.forms import licensed_text
+
+    def load(content) -> None:
+        path = tmp_path / "licensed.json"
+        path.write_text(json.dumps(content))
+        settings.ASSESSMENT_LICENSED_TEXT = str(path)
+        licensed_text.cache_clear()
+
+    yield load
+    licensed_text.cache_clear()
+
+
+def test_a_loaded_licensed_file_shows_the_full_questions_instead(
+    client_for, physio, visit, licensed_file
+):
+    licensed_file(LICENSED_PLACEHOLDER)
+    page = client_for(physio).get(edit_url(visit)).content.decode()
+    assert "PLACEHOLDER question of section 1" in page
+    assert "PLACEHOLDER section 1 statement 5" in page
+    assert "PLACEHOLDER LEFS question 1" in page
+    assert page.count("PLACEHOLDER LEFS answer 0") == 20  # every LEFS question
+    assert "4 = no difficulty" not in page  # our LEFS words give way to the licensed ones
+    assert "Section 2: Personal care" in page and "5 = extreme" in page  # ODI 2-10: ours
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ({"odi_11": "text"}, "'odi_11' is not a measure or a measure item"),
+        ({"odi_1": {"answers": ["one", "two"]}}, "odi_1: give 6 answers"),
+        ({"nprs": {"answers": ["none"]}}, "takes no answer text"),
+    ],
+)
+def test_a_licensed_file_that_does_not_fit_says_where(
+    client_for, physio, visit, licensed_file, content, message
+):
+    from django.core.exceptions import ImproperlyConfigured
+
+    licensed_file(content)
+    with pytest.raises(ImproperlyConfigured, match=message):
+        client_for(physio).get(edit_url(visit))
 
 
 def test_follow_up_measures_are_recorded_without_the_whole_assessment(client_for, physio, visit):
