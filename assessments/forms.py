@@ -251,8 +251,7 @@ def initial_from_draft(form: AssessmentForm, draft: Mapping[str, list[str]]) -> 
 def _item_block(item: Item):
     if item.type == ItemType.BODY_CHART:
         return Div(
-            HTML('{% include "assessments/body_chart.html" with field=form.' + item.code + " %}"),
-            item.code,
+            HTML("{% load assessment_tags %}{% body_chart form." + item.code + " %}"),
             css_class="body-chart-block",
         )
     return Div(item.code, css_class=f"item item-{item.type}")

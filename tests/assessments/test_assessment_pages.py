@@ -14,8 +14,7 @@ pytestmark = pytest.mark.django_db
 
 # Worked example 1 of the clinical spec (section 7), as the form posts it.
 EXAMPLE_1 = {
-    "pain_side": "right",
-    "pain_regions": ["ischial_tuberosity"],
+    "pain_regions": ["ischial_tuberosity_right"],
     "pain_quality": "precise_localized",
     "pain_constancy": "constant",
     "aggravating": ["sitting", "lunging_squatting"],
@@ -48,7 +47,7 @@ def test_physio_records_the_assessment_and_scores_are_extracted(client_for, phys
     response = client.post(edit_url(visit), EXAMPLE_1 | {"action": "save"})
     assert response.status_code == 302, response.content.decode()[:3000]
     assessment = Assessment.objects.get(visit=visit)
-    assert assessment.answers["pain_regions"] == ["ischial_tuberosity"]
+    assert assessment.answers["pain_regions"] == ["ischial_tuberosity_right"]
     assert assessment.answers["sitting_tolerance_minutes"] == 20
     scores = {m.measure_code: m for m in Measurement.objects.filter(visit=visit)}
     assert scores["nprs"].value == 6
@@ -69,7 +68,9 @@ def test_validation_error_keeps_every_other_answer(client_for, physio, visit):
     assert not Assessment.objects.exists()
     form = response.context["form"]
     assert form.data.getlist("aggravating") == ["sitting", "lunging_squatting"]
-    ticked = re.search(r'<input[^>]*name="pain_regions"[^>]*value="ischial_tuberosity"[^>]*>', page)
+    ticked = re.search(
+        r'<input[^>]*name="pain_regions"[^>]*value="ischial_tuberosity_right"[^>]*>', page
+    )
     assert ticked and "checked" in ticked.group()
 
 
@@ -203,20 +204,90 @@ def test_viewing_an_assessment_is_audited(client_for, physio, visit):
 def test_an_old_version_still_renders_after_a_new_one_is_registered(client_for, physio, visit):
     import dataclasses
 
-    from assessments.buttock_pain import BUTTOCK_PAIN_V1
+    from assessments.buttock_pain import BUTTOCK_PAIN_V2
     from assessments.definitions import templates
 
     client = client_for(physio)
     client.post(edit_url(visit), EXAMPLE_1 | {"action": "save"})
     clinic_services.visit_sign(visit=visit, user=physio)
-    version_2 = dataclasses.replace(
-        BUTTOCK_PAIN_V1, version=2, sections=BUTTOCK_PAIN_V1.sections[:1]
+    version_3 = dataclasses.replace(
+        BUTTOCK_PAIN_V2, version=3, sections=BUTTOCK_PAIN_V2.sections[:1]
     )
-    with templates.temporarily(version_2):
-        assert templates.get("buttock_pain").version == 2
+    with templates.temporarily(version_3):
+        assert templates.get("buttock_pain").version == 3
         page = client.get(edit_url(visit)).content.decode()
+    assert "version 2" in page
+    assert "Ischial tuberosity, right" in page  # an answer from a section version 3 dropped
+
+
+def test_the_body_chart_records_each_side_apart(client_for, physio, visit):
+    client = client_for(physio)
+    page = client.get(edit_url(visit)).content.decode()
+    # Both views, each region of each side its own shape and its own checkbox.
+    assert "Back (seen from behind)" in page and ">Front</figcaption>" in page
+    assert page.count('data-value="deep_gluteal_piriformis_right"') == 1
+    assert page.count('data-value="deep_gluteal_piriformis_left"') == 1
+    assert page.count('data-value="groin_right"') == 1  # groin: the front view only
+    assert page.count('data-value="leg_below_knee_left"') == 2  # shin and calf
+    assert "Deep gluteal (piriformis), right" in page
+    response = client.post(
+        edit_url(visit),
+        {"pain_regions": ["deep_gluteal_piriformis_right", "lumbar"], "action": "save"},
+    )
+    assert response.status_code == 302
+    assessment = Assessment.objects.get(visit=visit)
+    assert (assessment.template_version, assessment.answers["pain_regions"]) == (
+        2,
+        ["lumbar", "deep_gluteal_piriformis_right"],
+    )
+    # The reasoning reads the region, whichever side.
+    visit_page = client.get(visit.get_absolute_url()).content.decode()
+    assert "Piriformis" in visit_page
+    assert "deep gluteal (piriformis) region" in visit_page
+
+
+def test_an_assessment_begun_before_sides_were_recorded_keeps_its_version(
+    client_for, physio, visit
+):
+    from assessments.buttock_pain import BUTTOCK_PAIN_V1
+    from assessments.services import assessment_save, assessment_save_draft
+
+    assessment_save(
+        visit=visit,
+        template=BUTTOCK_PAIN_V1,
+        user=physio,
+        answers={"pain_side": "right", "pain_regions": ["deep_gluteal_piriformis"]},
+    )
+    client = client_for(physio)
+    page = client.get(edit_url(visit)).content.decode()
     assert "version 1" in page
-    assert "Ischial tuberosity" in page  # an answer from a section version 2 dropped
+    # One value lights both sides: the side was recorded apart, under Side.
+    assert page.count('data-value="deep_gluteal_piriformis"') == 2
+    assert "records the regions without their side" in page
+    ticked = re.search(r'<input[^>]*value="deep_gluteal_piriformis"[^>]*>', page)
+    assert ticked and "checked" in ticked.group()
+    panel = client.post(
+        reverse("assessments:reasoning_panel", args=[visit.pk, "buttock_pain"]),
+        {"pain_side": "right", "pain_regions": ["deep_gluteal_piriformis"]},
+    ).content.decode()
+    assert "Piriformis" in panel
+    # A draft of it is kept, and saved, on version 1.
+    assessment_save_draft(
+        visit=visit,
+        template=BUTTOCK_PAIN_V1,
+        user=physio,
+        form_data={"pain_regions": ["deep_gluteal_piriformis", "groin"]},
+    )
+    response = client.post(
+        edit_url(visit),
+        {"pain_side": "left", "pain_regions": ["groin"], "action": "save"},
+    )
+    assert response.status_code == 302
+    assessment = Assessment.objects.get(visit=visit)
+    assert (assessment.template_version, assessment.answers) == (
+        1,
+        {"pain_side": "left", "pain_regions": ["groin"]},
+    )
 
 
 def test_a_second_region_is_a_definition_only(client_for, physio, visit):
