@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from assessments import measures
+from assessments.buttock_pain import BUTTOCK_PAIN_V2
 from assessments.models import Assessment, Measurement, RedFlagAlert, WorkingDiagnosis
 from clinic import services as clinic_services
 
@@ -35,6 +36,9 @@ EXAMPLE_1 = {
     "odi__odi_9": "2",
     "odi__odi_10": "0",
 }
+
+
+RED_FLAG_CODES = [code for code in BUTTOCK_PAIN_V2.index if code.startswith("rf_")]
 
 
 def edit_url(visit):
@@ -232,7 +236,8 @@ def test_the_body_chart_records_each_side_apart(client_for, physio, visit):
     assert "Deep gluteal (piriformis), right" in page
     response = client.post(
         edit_url(visit),
-        {"pain_regions": ["deep_gluteal_piriformis_right", "lumbar"], "action": "save"},
+        {"pain_regions": ["deep_gluteal_piriformis_right", "lumbar"], "action": "save"}
+        | dict.fromkeys(RED_FLAG_CODES, "no"),
     )
     assert response.status_code == 302
     assessment = Assessment.objects.get(visit=visit)

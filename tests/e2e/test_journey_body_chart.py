@@ -11,8 +11,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from assessments.buttock_pain import BUTTOCK_PAIN_V2
 from assessments.models import Assessment
 from tests.e2e.conftest import login
+
+RED_FLAGS = [code for code in BUTTOCK_PAIN_V2.index if code.startswith("rf_")]
 
 ARTEFACTS = Path(__file__).resolve().parent / "artefacts"
 
@@ -56,14 +59,18 @@ def test_ticking_the_right_deep_gluteal_region_marks_only_the_right_one(
     expect(page.locator("#reasoning-panel")).to_contain_text("Piriformis")
 
     ARTEFACTS.mkdir(exist_ok=True)
-    page.locator("#section-pain_location").scroll_into_view_if_needed()
-    page.locator("#section-pain_location").screenshot(
-        path=str(ARTEFACTS / f"body-chart-{width}.png")
+    # The section's top just below the patient banner pinned at the top of the page.
+    page.evaluate(
+        "window.scrollTo(0, document.getElementById('section-pain_location')"
+        ".getBoundingClientRect().top + window.scrollY - 110)"
     )
+    page.screenshot(path=str(ARTEFACTS / f"body-chart-{width}.png"))
 
     right.click()  # untick from the chart
     expect(page.get_by_label("Deep gluteal (piriformis), right")).not_to_be_checked()
     right.click()
+    for code in RED_FLAGS:  # screened, as saving an initial assessment asks
+        page.locator(f'input[name="{code}"][value="no"]').check()
     page.get_by_role("button", name="Save assessment").click()
     expect(page.get_by_role("alert").filter(has_text="Assessment saved.")).to_be_visible()
     saved = Assessment.objects.get(visit=visit)

@@ -11,8 +11,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from assessments.buttock_pain import BUTTOCK_PAIN_V2
 from assessments.models import Measurement
 from tests.e2e.conftest import login
+
+RED_FLAGS = [code for code in BUTTOCK_PAIN_V2.index if code.startswith("rf_")]
 
 ARTEFACTS = Path(__file__).resolve().parent / "artefacts"
 # The patient's forms: ODI sections 1-10 except sex life (8), and LEFS 1-20.
@@ -74,6 +77,8 @@ def test_scores_and_the_odi_band_follow_the_answers_as_they_are_entered(
     odi.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTEFACTS / f"questionnaires-{width}.png"))
 
+    for code in RED_FLAGS:  # screened, as saving an initial assessment asks
+        page.locator(f'input[name="{code}"][value="no"]').check()
     page.get_by_role("button", name="Save assessment").click()
     expect(page.get_by_role("alert").filter(has_text="Assessment saved.")).to_be_visible()
     scores = {m.measure_code: m.value for m in Measurement.objects.filter(visit=visit)}
