@@ -1,8 +1,12 @@
-"""The buttock-pain assessment template, version 1.
+"""The buttock-pain assessment template, versions 1 and 2.
 
 Codes and allowed values are section 2 of the clinical spec (``buttock-pain.md``) and
 are a contract shared with the reasoning rules, the FHIR export and the tests: never
-change them in place, add a version 2. Accuracy figures in help texts are the spec's;
+change them in place, add a version. Version 2 records the body chart per side (spec,
+section 5, "Body chart by side"): ``pain_regions`` values are ``<region>_left`` and
+``<region>_right`` (``lumbar`` and ``perineal_saddle`` are midline), and the side is
+no longer asked, it follows from the chart; the reasoning reads both versions through
+``unsided_regions``. Accuracy figures in help texts are the spec's;
 where the spec marks a figure UNVERIFIED it is left out or said to be not verified.
 """
 
@@ -116,6 +120,23 @@ HISTORY = Section(
     ),
 )
 
+PAIN_REGIONS = _choices(
+    ("lumbar", "Lumbar spine"),
+    ("sij_psis", "Sacroiliac joint / PSIS"),
+    ("upper_buttock_iliac_crest", "Upper buttock / iliac crest"),
+    ("gluteus_medius", "Gluteus medius"),
+    ("deep_gluteal_piriformis", "Deep gluteal (piriformis)"),
+    ("mid_buttock", "Mid buttock"),
+    ("lower_buttock", "Lower buttock"),
+    ("ischial_tuberosity", "Ischial tuberosity"),
+    ("groin", "Groin"),
+    ("posterior_thigh", "Back of the thigh"),
+    ("leg_below_knee", "Leg below the knee"),
+    ("perineal_saddle", "Perineum / saddle area"),
+)
+MIDLINE_REGIONS = frozenset({"lumbar", "perineal_saddle"})
+SIDES = ("left", "right")
+
 PAIN_LOCATION = Section(
     "pain_location",
     "Pain location",
@@ -130,20 +151,7 @@ PAIN_LOCATION = Section(
             "pain_regions",
             "Where is the pain?",
             ItemType.BODY_CHART,
-            _choices(
-                ("lumbar", "Lumbar spine"),
-                ("sij_psis", "Sacroiliac joint / PSIS"),
-                ("upper_buttock_iliac_crest", "Upper buttock / iliac crest"),
-                ("gluteus_medius", "Gluteus medius"),
-                ("deep_gluteal_piriformis", "Deep gluteal (piriformis)"),
-                ("mid_buttock", "Mid buttock"),
-                ("lower_buttock", "Lower buttock"),
-                ("ischial_tuberosity", "Ischial tuberosity"),
-                ("groin", "Groin"),
-                ("posterior_thigh", "Back of the thigh"),
-                ("leg_below_knee", "Leg below the knee"),
-                ("perineal_saddle", "Perineum / saddle area"),
-            ),
+            PAIN_REGIONS,
             help_text="SIJ zones after Kurosawa 2014.",
         ),
     ),
@@ -379,6 +387,71 @@ BUTTOCK_PAIN_V1 = Template(
     sections=(
         HISTORY,
         PAIN_LOCATION,
+        RED_FLAGS,
+        EXAMINATION,
+        PALPATION_AND_MUSCLES,
+        OUTCOME_MEASURES,
+    ),
+)
+
+
+def _by_side(regions: tuple[Choice, ...]) -> tuple[Choice, ...]:
+    return tuple(
+        choice
+        for region in regions
+        for choice in (
+            (region,)
+            if region.code in MIDLINE_REGIONS
+            else tuple(Choice(f"{region.code}_{side}", f"{region.label}, {side}") for side in SIDES)
+        )
+    )
+
+
+def unsided_regions(values: list[str]) -> dict[str, object]:
+    """``pain_regions`` and ``pain_side`` as version 1 records them (what the reasoning
+    reads), from a chart of either version: the regions ticked on either side, and the
+    side when the chart says it (spec, section 5)."""
+    regions: list[str] = []
+    sides: set[str] = set()
+    for value in values:
+        region, _, side = value.rpartition("_")
+        if side in SIDES and region in _SIDED_CODES:
+            regions.append(region)
+            sides.add(side)
+        else:
+            regions.append(value)
+    findings: dict[str, object] = {"pain_regions": list(dict.fromkeys(regions))}
+    if sides:
+        findings["pain_side"] = "bilateral" if len(sides) == 2 else sides.pop()
+    return findings
+
+
+_SIDED_CODES = frozenset(choice.code for choice in PAIN_REGIONS) - MIDLINE_REGIONS
+
+PAIN_LOCATION_BY_SIDE = Section(
+    "pain_location",
+    "Pain location",
+    (
+        Item(
+            "pain_regions",
+            "Where is the pain?",
+            ItemType.BODY_CHART,
+            _by_side(PAIN_REGIONS),
+            help_text=(
+                "Tick each side apart: the side of the pain follows from the regions. "
+                "SIJ zones after Kurosawa 2014."
+            ),
+        ),
+    ),
+)
+
+BUTTOCK_PAIN_V2 = Template(
+    code="buttock_pain",
+    version=2,
+    title="Buttock pain",
+    sections=(
+        HISTORY,
+        PAIN_LOCATION_BY_SIDE,
         RED_FLAGS,
         EXAMINATION,
         PALPATION_AND_MUSCLES,

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 
 from assessments import measures
-from assessments.buttock_pain import BUTTOCK_PAIN_V1
+from assessments.buttock_pain import BUTTOCK_PAIN_V1, BUTTOCK_PAIN_V2
 from assessments.follow_up import FOLLOW_UP_MEASURES_V1
 from assessments.schema import (
     LIST_TYPES,
@@ -139,7 +139,11 @@ class TemplateRegistry:
 
 templates = TemplateRegistry()
 
-BUILTIN_TEMPLATES: tuple[Template, ...] = (BUTTOCK_PAIN_V1, FOLLOW_UP_MEASURES_V1)
+BUILTIN_TEMPLATES: tuple[Template, ...] = (
+    BUTTOCK_PAIN_V1,
+    BUTTOCK_PAIN_V2,
+    FOLLOW_UP_MEASURES_V1,
+)
 
 
 def register_builtin_templates(registry: TemplateRegistry) -> None:

@@ -8,11 +8,13 @@ form in the shape `definitions.validate_answers` takes.
 import functools
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.html import escape
 
 from clinic.forms import DateInput
@@ -61,15 +63,54 @@ def _field_for(item: Item) -> forms.Field:
     raise ValueError(f"No form field for {item.type}")
 
 
+@dataclass(frozen=True)
+class LicensedText:
+    question: str = ""
+    answers: tuple[str, ...] = ()
+
+
 @functools.cache
-def licensed_text() -> dict[str, str]:
-    """Question text a clinic holds a licence for (ODI, LEFS), loaded from its own JSON
-    file of {measure item code: text}; we ship section titles only (clinical spec, 4)."""
+def licensed_text() -> dict[str, LicensedText]:
+    """Question and answer text a clinic holds a licence for (ODI, LEFS), loaded from its
+    own JSON file; we ship section titles and our own scale words only (clinical spec, 4).
+
+    Each key is a measure item code (``odi_1``) or a measure code (``lefs``); each value
+    is the question as a string, or ``{"question": ..., "answers": [...]}`` with one
+    answer per score from the lowest. A measure's answers serve its items that have none
+    of their own. The README shows the format."""
     path = getattr(settings, "ASSESSMENT_LICENSED_TEXT", "")
     if not path:
         return {}
     with open(path, encoding="utf-8") as file:
-        return {str(code): str(text) for code, text in json.load(file).items()}
+        entries = json.load(file)
+    if not isinstance(entries, dict):
+        raise ImproperlyConfigured(f"{path}: expected an object of codes to text")
+    return {str(code): _licensed_entry(path, str(code), value) for code, value in entries.items()}
+
+
+def _licensed_entry(path: str, code: str, value: object) -> LicensedText:
+    measure_code = code if code in measures.registry else code.rsplit("_", 1)[0]
+    if measure_code not in measures.registry or (
+        code != measure_code and code not in measures.registry.get(measure_code).index
+    ):
+        raise ImproperlyConfigured(f"{path}: {code!r} is not a measure or a measure item")
+    if isinstance(value, str):
+        return LicensedText(question=value)
+    if not isinstance(value, dict) or not set(value) <= {"question", "answers"}:
+        raise ImproperlyConfigured(f"{path}: {code}: expected text or question and answers")
+    answers = value.get("answers", [])
+    measure = measures.registry.get(measure_code)
+    if answers and not measure.scale:
+        raise ImproperlyConfigured(f"{path}: {code}: {measure.title} takes no answer text")
+    if answers and (
+        not isinstance(answers, list)
+        or len(answers) != len(measure.scale)
+        or not all(isinstance(answer, str) for answer in answers)
+    ):
+        raise ImproperlyConfigured(
+            f"{path}: {code}: give {len(measure.scale)} answers, one per score from the lowest"
+        )
+    return LicensedText(question=str(value.get("question", "")), answers=tuple(answers))
 
 
 def _measure_fields(item: Item) -> dict[str, forms.Field]:
@@ -78,10 +119,25 @@ def _measure_fields(item: Item) -> dict[str, forms.Field]:
     texts = licensed_text()
     for measure_item in measure.items:
         name = measure_field_name(item.code, measure_item.code)
-        if measure_item.scored:
+        if measure_item.scored and measure.scale:
+            # A radio group per question, with a way back to "not answered" (ODI allows
+            # two sections left blank).
+            fields[name] = forms.TypedChoiceField(
+                label=measure_item.label,
+                choices=[("", "Not answered")]
+                + [
+                    (str(value), str(value))
+                    for value in range(measure_item.min_value, measure_item.max_value + 1)
+                ],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                widget=forms.RadioSelect(attrs={"class": "btn-check measure-answer"}),
+            )
+        elif measure_item.scored:
             fields[name] = forms.IntegerField(
                 label=measure_item.label,
-                help_text=texts.get(measure_item.code, ""),
+                help_text=texts.get(measure_item.code, LicensedText()).question,
                 required=False,
                 min_value=measure_item.min_value,
                 max_value=measure_item.max_value,
@@ -195,8 +251,7 @@ def initial_from_draft(form: AssessmentForm, draft: Mapping[str, list[str]]) -> 
 def _item_block(item: Item):
     if item.type == ItemType.BODY_CHART:
         return Div(
-            HTML('{% include "assessments/body_chart.html" with field=form.' + item.code + " %}"),
-            item.code,
+            HTML("{% load assessment_tags %}{% body_chart form." + item.code + " %}"),
             css_class="body-chart-block",
         )
     return Div(item.code, css_class=f"item item-{item.type}")
@@ -210,14 +265,39 @@ def _measure_block(item: Item, field_names: list[str]):
         if item.help_text
         else f'<h4 class="h6 mt-2">{escape(measure.title)}</h4>'
     )
-    return Div(
-        heading,
-        Div(
+    if measure.scale:
+        body = HTML("{% load assessment_tags %}{% measure_scale form '" + item.code + "' %}")
+    else:
+        body = Div(
             *[Div(name, css_class="col") for name in field_names],
             css_class="row row-cols-2 row-cols-md-5 g-2",
-        ),
+        )
+    live = {}
+    if measure.live_score:
+        scored = measure.scored_items
+        live = {
+            "data_live_score": measure.live_score.value,
+            "data_items": str(len(scored)),
+            "data_item_max": str(scored[0].max_value),
+            "data_min_answered": str(measure.min_answered or len(scored)),
+            "data_unit": measure.unit,
+            "data_bands": json.dumps(measure.bands),
+            "data_title": measure.code.upper(),
+        }
+        # Under the heading, so it is in view while the first answers go in.
+        heading = Div(
+            heading,
+            HTML(
+                f'<p class="measure-live small mb-1" role="status" '
+                f'id="live-{escape(item.code)}"></p>'
+            ),
+        )
+    return Div(
+        heading,
+        body,
         css_class=f"measure measure-{measure.code}",
         css_id=f"measure-{item.code}",
+        **live,
     )
 
 

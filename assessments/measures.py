@@ -2,7 +2,9 @@
 
 Sources are those of section 4 of the clinical spec (``buttock-pain.md``).
 Licensing: ODI is (c) Fairbank/Mapi and LEFS forms are APTA's, so this module ships
-only the ODI section titles and "Item N" for LEFS, never their question text.
+only the ODI section titles, "Item N" for LEFS and a description of each answer
+scale in our own words, never their question or answer text (a clinic holding the
+licence loads that from its own file: ``forms.licensed_text``).
 
 Answers for a measure are a mapping of its item codes to values; ``None`` means not
 answered. Every error is a ``MeasureError`` (a ``ValueError``) naming the item.
@@ -30,6 +32,15 @@ class NotRegistered(MeasureError, LookupError):
 
 class AlreadyRegistered(ValueError):
     pass
+
+
+class LiveScore(StrEnum):
+    """How the form's script totals the answers while they are typed: the arithmetic
+    of the measure's ``score_fn``, named so the browser can repeat it."""
+
+    PERCENT_OF_MAXIMUM = "percent_of_maximum"  # ODI
+    SUM = "sum"  # LEFS
+    MEAN = "mean"  # PSFS
 
 
 class MeasureItemKind(StrEnum):
@@ -77,6 +88,10 @@ class Measure:
     score_fn: ScoreFn
     min_answered: int | None = None
     is_change_rating: bool = False
+    scale: tuple[str, ...] = ()
+    scale_hint: str = ""
+    bands: tuple[tuple[Number, str], ...] = ()
+    live_score: LiveScore | None = None
     index: dict[str, MeasureItem] = field(init=False, repr=False, compare=False)
     scored_items: tuple[MeasureItem, ...] = field(init=False, repr=False, compare=False)
 
@@ -88,6 +103,9 @@ class Measure:
         object.__setattr__(self, "index", index)
         scored = tuple(item for item in self.items if item.scored)
         object.__setattr__(self, "scored_items", scored)
+        for item in scored if self.scale else ():
+            if item.max_value - item.min_value + 1 != len(self.scale):
+                raise ValueError(f"{self.code}: the scale needs a word for each answer")
 
 
 @dataclass(frozen=True)
@@ -209,7 +227,7 @@ def score(code: str, answers: Mapping[str, object]) -> Score:
 
 # Fairbank's bands are stated on whole percents (0-20, 21-40, ...); a decimal score
 # such as 20.5 falls in the band above (each band is "up to and including" its top).
-_ODI_BANDS = (
+ODI_BANDS = (
     (20, "minimal disability"),
     (40, "moderate disability"),
     (60, "severe disability"),
@@ -224,7 +242,7 @@ def odi_band(percent: Number) -> str:
         raise MeasureError(f"odi: expected a percentage, got {percent!r}", item_code="odi")
     if not 0 <= percent <= 100:
         raise MeasureError(f"odi: {percent} is outside 0 to 100", item_code="odi")
-    for top, label in _ODI_BANDS:
+    for top, label in ODI_BANDS:
         if percent <= top:
             return label
     raise AssertionError("unreachable")  # pragma: no cover
@@ -350,6 +368,15 @@ ODI = Measure(
     scoring_version="1",
     score_fn=_odi_percent,
     min_answered=8,  # at most 2 sections missing
+    # Each section's statements run from no problem (first) to the most limited (last).
+    scale=("no problem", "slight", "moderate", "marked", "severe", "extreme"),
+    scale_hint=(
+        "Enter the statement the patient marked in each section of their form: "
+        "0 for the first (no problem) to 5 for the last (the most limited). "
+        "A section left blank stays not answered; at most 2 may be."
+    ),
+    bands=ODI_BANDS,
+    live_score=LiveScore.PERCENT_OF_MAXIMUM,
 )
 
 LEFS = Measure(
@@ -364,6 +391,18 @@ LEFS = Measure(
     important_change_percent=None,
     scoring_version="1",
     score_fn=_lefs_total,
+    scale=(
+        "unable, or extreme difficulty",
+        "a lot of difficulty",
+        "some difficulty",
+        "a little difficulty",
+        "no difficulty",
+    ),
+    scale_hint=(
+        "Enter how hard the patient rated each activity on their form, from 0 (unable, "
+        "or extreme difficulty) to 4 (no difficulty). All 20 are needed for a score."
+    ),
+    live_score=LiveScore.SUM,
 )
 
 PSFS = Measure(
@@ -386,6 +425,7 @@ PSFS = Measure(
     scoring_version="1",
     score_fn=_psfs_mean,
     min_answered=1,
+    live_score=LiveScore.MEAN,
 )
 
 GRC = Measure(

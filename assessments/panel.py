@@ -7,7 +7,7 @@ from django.http import QueryDict
 from clinic.models import EpisodeOfCare
 
 from . import reasoning, selectors
-from .definitions import ItemType, Template
+from .definitions import Template
 from .forms import AssessmentForm
 
 RULE_ORIGINS = {rule.code: rule.origin for rule in reasoning.RULES}
@@ -20,11 +20,7 @@ def findings_from_form(form: AssessmentForm) -> dict[str, object]:
 
 
 def findings_from_answers(template: Template, answers: Mapping[str, object]) -> dict[str, object]:
-    return {
-        code: value
-        for code, value in answers.items()
-        if code in template.index and template.item(code).type != ItemType.MEASURE
-    }
+    return reasoning.findings_from_answers(template, answers)
 
 
 def form_from_draft(template: Template, draft: Mapping[str, list[str]]) -> AssessmentForm:

@@ -16,8 +16,8 @@ Decision support only: the clinician confirms the working diagnosis.
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from assessments.buttock_pain import BUTTOCK_PAIN_V1
-from assessments.definitions import validate_answers
+from assessments.buttock_pain import BUTTOCK_PAIN_V1, unsided_regions
+from assessments.definitions import ItemType, Template, validate_answers
 
 Findings = Mapping[str, object]
 
@@ -559,6 +559,22 @@ RULES: tuple[Rule, ...] = (
         lambda f: _cite("Pain over the SIJ / PSIS with groin pain", "Kurosawa 2014"),
     ),
 )
+
+
+def findings_from_answers(template: Template, answers: Mapping[str, object]) -> dict[str, object]:
+    """The findings these rules read (version 1's items) from a buttock-pain assessment
+    of any version: the measures are scored, not reasoned on; a body chart recorded per
+    side (version 2) gives the regions ticked on either side and the side."""
+    findings = {
+        code: value
+        for code, value in answers.items()
+        if code in template.index and template.item(code).type != ItemType.MEASURE
+    }
+    regions = findings.get("pain_regions")
+    if isinstance(regions, list):
+        findings.update(unsided_regions(regions))
+    return findings
+
 
 _SOURCE_ORDER = {code: position for position, code in enumerate(SOURCES)}
 

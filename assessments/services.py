@@ -172,12 +172,7 @@ def assessment_save(
 
 
 def _findings(template: Template, answers: Mapping[str, object]) -> dict[str, object]:
-    # The reasoning takes findings only; measure answers are scored, not reasoned on.
-    return {
-        code: value
-        for code, value in answers.items()
-        if template.item(code).type != ItemType.MEASURE
-    }
+    return reasoning.findings_from_answers(template, answers)
 
 
 def _extract_measurements(assessment: Assessment, template: Template) -> None:

@@ -151,7 +151,9 @@ def assessment_edit(request: HttpRequest, visit_pk: int, template_code: str) -> 
 def reasoning_panel(request: HttpRequest, visit_pk: int, template_code: str) -> HttpResponse:
     """The live panel: red flags and likely sources for what is in the form so far."""
     visit = _visit_or_404(visit_pk)
-    template = _template_or_404(template_code)
+    # The version the form was made from: a draft begun on an older one stays on it.
+    assessment = visit.assessments.filter(template_code=template_code).first()
+    template = _template_or_404(template_code, assessment.template_version if assessment else None)
     form = AssessmentForm(request.POST, template=template)
     context = {"panel": panel_context(findings_from_form(form), visit.episode), "visit": visit}
     return render(request, "assessments/reasoning_panel.html", context)

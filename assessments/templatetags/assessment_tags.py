@@ -1,7 +1,9 @@
 from django import template
 
-from assessments import reasoning
-from assessments.buttock_pain import BUTTOCK_PAIN_V1
+from assessments import measures, reasoning
+from assessments.body_chart import VIEWS, shape_value
+from assessments.buttock_pain import BUTTOCK_PAIN_V1, MIDLINE_REGIONS, PAIN_REGIONS
+from assessments.forms import LicensedText, licensed_text, measure_field_name
 from assessments.panel import RULE_ORIGINS
 
 register = template.Library()
@@ -32,3 +34,69 @@ def is_cited(code: str) -> bool:
 def item_label(code: str) -> str:
     index = BUTTOCK_PAIN_V1.index
     return index[code].label if code in index else code
+
+
+@register.inclusion_tag("assessments/measure_scale.html")
+def measure_scale(form, item_code: str) -> dict:
+    """A measure answered on a scale (ODI, LEFS): a radio group per question, with our
+    own words for each answer, or the clinic's licensed question and answer text."""
+    item = form.template.item(item_code)
+    measure = measures.registry.get(item.measure)
+    texts = licensed_text()
+    shared = texts.get(measure.code, LicensedText()).answers
+    rows = []
+    for measure_item in measure.scored_items:
+        field = form[measure_field_name(item.code, measure_item.code)]
+        text = texts.get(measure_item.code, LicensedText())
+        words = text.answers or shared
+        options = []
+        for radio in field:
+            value = radio.data["value"]
+            if value == "":
+                options.append({"radio": radio, "number": "–", "words": "Not answered"})
+                continue
+            number = int(value) - measure_item.min_value
+            options.append(
+                {"radio": radio, "number": value, "words": (words or measure.scale)[number]}
+            )
+        rows.append(
+            {"field": field, "question": text.question, "options": options, "licensed": bool(words)}
+        )
+    return {"item": item, "measure": measure, "rows": rows, "licensed": bool(shared)}
+
+
+@register.inclusion_tag("assessments/body_chart.html")
+def body_chart(field) -> dict:
+    """The front and back views over the checkbox list they tick, kept in step by
+    assessment_form.js; the list (one row per region, a column per side) is the control
+    for keyboard and screen-reader users."""
+    boxes = {str(box.data["value"]): box for box in field}
+    views = [
+        {
+            "view": view,
+            "shapes": [
+                {"shape": shape, "value": value, "title": boxes[value].choice_label}
+                for shape in view.shapes
+                if (value := shape_value(shape, boxes)) is not None
+            ],
+        }
+        for view in VIEWS
+    ]
+    by_side = any(value.endswith(("_left", "_right")) for value in boxes)
+    rows = []
+    for region in PAIN_REGIONS:
+        cells = {key: boxes.get(value) for key, value in _cells(region.code, by_side).items()}
+        if any(cells.values()):
+            rows.append({"label": region.label, "cells": cells})
+    return {"field": field, "views": views, "rows": rows, "by_side": by_side}
+
+
+def _cells(region: str, by_side: bool) -> dict[str, str]:
+    if not by_side or region in MIDLINE_REGIONS:
+        return {"any": region}
+    return {"left": f"{region}_left", "right": f"{region}_right"}
+
+
+@register.filter
+def side_x(view, side: str) -> int:
+    return view.side_x(side)

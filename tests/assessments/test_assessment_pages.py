@@ -1,3 +1,4 @@
+import json
 import re
 
 import pytest
@@ -5,6 +6,8 @@ from auditlog.models import LogEntry
 from django.test import Client
 from django.urls import reverse
 
+from assessments import measures
+from assessments.buttock_pain import BUTTOCK_PAIN_V2
 from assessments.models import Assessment, Measurement, RedFlagAlert, WorkingDiagnosis
 from clinic import services as clinic_services
 
@@ -12,8 +15,7 @@ pytestmark = pytest.mark.django_db
 
 # Worked example 1 of the clinical spec (section 7), as the form posts it.
 EXAMPLE_1 = {
-    "pain_side": "right",
-    "pain_regions": ["ischial_tuberosity"],
+    "pain_regions": ["ischial_tuberosity_right"],
     "pain_quality": "precise_localized",
     "pain_constancy": "constant",
     "aggravating": ["sitting", "lunging_squatting"],
@@ -36,6 +38,9 @@ EXAMPLE_1 = {
 }
 
 
+RED_FLAG_CODES = [code for code in BUTTOCK_PAIN_V2.index if code.startswith("rf_")]
+
+
 def edit_url(visit):
     return reverse("assessments:assessment_edit", args=[visit.pk, "buttock_pain"])
 
@@ -46,7 +51,7 @@ def test_physio_records_the_assessment_and_scores_are_extracted(client_for, phys
     response = client.post(edit_url(visit), EXAMPLE_1 | {"action": "save"})
     assert response.status_code == 302, response.content.decode()[:3000]
     assessment = Assessment.objects.get(visit=visit)
-    assert assessment.answers["pain_regions"] == ["ischial_tuberosity"]
+    assert assessment.answers["pain_regions"] == ["ischial_tuberosity_right"]
     assert assessment.answers["sitting_tolerance_minutes"] == 20
     scores = {m.measure_code: m for m in Measurement.objects.filter(visit=visit)}
     assert scores["nprs"].value == 6
@@ -67,7 +72,9 @@ def test_validation_error_keeps_every_other_answer(client_for, physio, visit):
     assert not Assessment.objects.exists()
     form = response.context["form"]
     assert form.data.getlist("aggravating") == ["sitting", "lunging_squatting"]
-    ticked = re.search(r'<input[^>]*name="pain_regions"[^>]*value="ischial_tuberosity"[^>]*>', page)
+    ticked = re.search(
+        r'<input[^>]*name="pain_regions"[^>]*value="ischial_tuberosity_right"[^>]*>', page
+    )
     assert ticked and "checked" in ticked.group()
 
 
@@ -201,20 +208,91 @@ def test_viewing_an_assessment_is_audited(client_for, physio, visit):
 def test_an_old_version_still_renders_after_a_new_one_is_registered(client_for, physio, visit):
     import dataclasses
 
-    from assessments.buttock_pain import BUTTOCK_PAIN_V1
+    from assessments.buttock_pain import BUTTOCK_PAIN_V2
     from assessments.definitions import templates
 
     client = client_for(physio)
     client.post(edit_url(visit), EXAMPLE_1 | {"action": "save"})
     clinic_services.visit_sign(visit=visit, user=physio)
-    version_2 = dataclasses.replace(
-        BUTTOCK_PAIN_V1, version=2, sections=BUTTOCK_PAIN_V1.sections[:1]
+    version_3 = dataclasses.replace(
+        BUTTOCK_PAIN_V2, version=3, sections=BUTTOCK_PAIN_V2.sections[:1]
     )
-    with templates.temporarily(version_2):
-        assert templates.get("buttock_pain").version == 2
+    with templates.temporarily(version_3):
+        assert templates.get("buttock_pain").version == 3
         page = client.get(edit_url(visit)).content.decode()
+    assert "version 2" in page
+    assert "Ischial tuberosity, right" in page  # an answer from a section version 3 dropped
+
+
+def test_the_body_chart_records_each_side_apart(client_for, physio, visit):
+    client = client_for(physio)
+    page = client.get(edit_url(visit)).content.decode()
+    # Both views, each region of each side its own shape and its own checkbox.
+    assert "Back (seen from behind)" in page and ">Front</figcaption>" in page
+    assert page.count('data-value="deep_gluteal_piriformis_right"') == 1
+    assert page.count('data-value="deep_gluteal_piriformis_left"') == 1
+    assert page.count('data-value="groin_right"') == 1  # groin: the front view only
+    assert page.count('data-value="leg_below_knee_left"') == 2  # shin and calf
+    assert "Deep gluteal (piriformis), right" in page
+    response = client.post(
+        edit_url(visit),
+        {"pain_regions": ["deep_gluteal_piriformis_right", "lumbar"], "action": "save"}
+        | dict.fromkeys(RED_FLAG_CODES, "no"),
+    )
+    assert response.status_code == 302
+    assessment = Assessment.objects.get(visit=visit)
+    assert (assessment.template_version, assessment.answers["pain_regions"]) == (
+        2,
+        ["lumbar", "deep_gluteal_piriformis_right"],
+    )
+    # The reasoning reads the region, whichever side.
+    visit_page = client.get(visit.get_absolute_url()).content.decode()
+    assert "Piriformis" in visit_page
+    assert "deep gluteal (piriformis) region" in visit_page
+
+
+def test_an_assessment_begun_before_sides_were_recorded_keeps_its_version(
+    client_for, physio, visit
+):
+    from assessments.buttock_pain import BUTTOCK_PAIN_V1
+    from assessments.services import assessment_save, assessment_save_draft
+
+    assessment_save(
+        visit=visit,
+        template=BUTTOCK_PAIN_V1,
+        user=physio,
+        answers={"pain_side": "right", "pain_regions": ["deep_gluteal_piriformis"]},
+    )
+    client = client_for(physio)
+    page = client.get(edit_url(visit)).content.decode()
     assert "version 1" in page
-    assert "Ischial tuberosity" in page  # an answer from a section version 2 dropped
+    # One value lights both sides: the side was recorded apart, under Side.
+    assert page.count('data-value="deep_gluteal_piriformis"') == 2
+    assert "records the regions without their side" in page
+    ticked = re.search(r'<input[^>]*value="deep_gluteal_piriformis"[^>]*>', page)
+    assert ticked and "checked" in ticked.group()
+    panel = client.post(
+        reverse("assessments:reasoning_panel", args=[visit.pk, "buttock_pain"]),
+        {"pain_side": "right", "pain_regions": ["deep_gluteal_piriformis"]},
+    ).content.decode()
+    assert "Piriformis" in panel
+    # A draft of it is kept, and saved, on version 1.
+    assessment_save_draft(
+        visit=visit,
+        template=BUTTOCK_PAIN_V1,
+        user=physio,
+        form_data={"pain_regions": ["deep_gluteal_piriformis", "groin"]},
+    )
+    response = client.post(
+        edit_url(visit),
+        {"pain_side": "left", "pain_regions": ["groin"], "action": "save"},
+    )
+    assert response.status_code == 302
+    assessment = Assessment.objects.get(visit=visit)
+    assert (assessment.template_version, assessment.answers) == (
+        1,
+        {"pain_side": "left", "pain_regions": ["groin"]},
+    )
 
 
 def test_a_second_region_is_a_definition_only(client_for, physio, visit):
@@ -297,6 +375,84 @@ def test_no_copyrighted_question_text_is_shipped(client_for, physio, visit):
     page = client_for(physio).get(edit_url(visit)).content.decode()
     assert "Section 1: Pain intensity" in page
     assert "Item 20" in page
+
+
+def test_the_questionnaires_show_their_sections_and_scales_in_words(client_for, physio, visit):
+    page = client_for(physio).get(edit_url(visit)).content.decode()
+    for number, title in enumerate(measures.ODI_SECTIONS, start=1):
+        assert f"Section {number}: {title}" in page
+    # The 0-5 and 0-4 ranges are on the page as answers, each said in words.
+    assert "0 = no problem" in page and "5 = extreme" in page
+    assert "0 = unable, or extreme difficulty" in page and "4 = no difficulty" in page
+    for value in range(6):
+        assert re.search(rf'<input type="radio" name="odi__odi_3" value="{value}"', page)
+    assert not re.search(r'<input type="radio" name="odi__odi_3" value="6"', page)
+    assert re.search(r'<input type="radio" name="lefs__lefs_20" value="4"', page)
+    assert 'data-live-score="percent_of_maximum"' in page  # the live total's script reads it
+
+
+def test_an_answer_chosen_on_the_scale_is_kept_after_a_validation_error(client_for, physio, visit):
+    response = client_for(physio).post(
+        edit_url(visit), EXAMPLE_1 | {"sitting_tolerance_minutes": "900", "action": "save"}
+    )
+    page = response.content.decode()
+    chosen = re.search(r'<input type="radio" name="odi__odi_5" value="4"[^>]*>', page)
+    assert chosen and "checked" in chosen.group()
+
+
+LICENSED_PLACEHOLDER = {
+    "odi_1": {
+        "question": "PLACEHOLDER question of section 1",
+        "answers": [f"PLACEHOLDER section 1 statement {n}" for n in range(6)],
+    },
+    "lefs": {"answers": [f"PLACEHOLDER LEFS answer {n}" for n in range(5)]},
+    "lefs_1": "PLACEHOLDER LEFS question 1",
+}
+
+
+@pytest.fixture
+def licensed_file(settings, tmp_path):
+    from assessments.forms import licensed_text
+
+    def load(content) -> None:
+        path = tmp_path / "licensed.json"
+        path.write_text(json.dumps(content))
+        settings.ASSESSMENT_LICENSED_TEXT = str(path)
+        licensed_text.cache_clear()
+
+    yield load
+    licensed_text.cache_clear()
+
+
+def test_a_loaded_licensed_file_shows_the_full_questions_instead(
+    client_for, physio, visit, licensed_file
+):
+    licensed_file(LICENSED_PLACEHOLDER)
+    page = client_for(physio).get(edit_url(visit)).content.decode()
+    assert "PLACEHOLDER question of section 1" in page
+    assert "PLACEHOLDER section 1 statement 5" in page
+    assert "PLACEHOLDER LEFS question 1" in page
+    assert page.count("PLACEHOLDER LEFS answer 0") == 20  # every LEFS question
+    assert "4 = no difficulty" not in page  # our LEFS words give way to the licensed ones
+    assert "Section 2: Personal care" in page and "5 = extreme" in page  # ODI 2-10: ours
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ({"odi_11": "text"}, "'odi_11' is not a measure or a measure item"),
+        ({"odi_1": {"answers": ["one", "two"]}}, "odi_1: give 6 answers"),
+        ({"nprs": {"answers": ["none"]}}, "takes no answer text"),
+    ],
+)
+def test_a_licensed_file_that_does_not_fit_says_where(
+    client_for, physio, visit, licensed_file, content, message
+):
+    from django.core.exceptions import ImproperlyConfigured
+
+    licensed_file(content)
+    with pytest.raises(ImproperlyConfigured, match=message):
+        client_for(physio).get(edit_url(visit))
 
 
 def test_follow_up_measures_are_recorded_without_the_whole_assessment(client_for, physio, visit):

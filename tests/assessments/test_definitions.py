@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from assessments import definitions
-from assessments.buttock_pain import BUTTOCK_PAIN_V1
+from assessments.buttock_pain import BUTTOCK_PAIN_V1, BUTTOCK_PAIN_V2
 from assessments.definitions import (
     AlreadyRegistered,
     AnswerError,
@@ -120,19 +120,31 @@ def test_a_template_using_an_unknown_measure_is_refused(registry):
         registry.register(template)
 
 
-def test_the_default_registry_holds_buttock_pain_v1():
-    assert definitions.templates.get("buttock_pain") is BUTTOCK_PAIN_V1
+def test_the_default_registry_holds_buttock_pain_v1_and_v2_as_the_latest():
+    assert definitions.templates.get("buttock_pain", 1) is BUTTOCK_PAIN_V1
+    assert definitions.templates.get("buttock_pain") is BUTTOCK_PAIN_V2
     assert BUTTOCK_PAIN_V1.version == 1
+
+
+def test_version_2_records_the_body_chart_per_side_and_asks_the_rest_as_version_1():
+    chart = BUTTOCK_PAIN_V2.item("pain_regions")
+    codes = [choice.code for choice in chart.options]
+    assert codes[:3] == ["lumbar", "sij_psis_left", "sij_psis_right"]
+    assert codes[-3:] == ["leg_below_knee_left", "leg_below_knee_right", "perineal_saddle"]
+    assert len(codes) == 22  # 10 regions a side, 2 midline (spec, section 5)
+    assert "pain_side" not in BUTTOCK_PAIN_V2.index  # it follows from the chart
+    others = set(BUTTOCK_PAIN_V1.index) - {"pain_side", "pain_regions"}
+    assert all(BUTTOCK_PAIN_V2.item(code) == BUTTOCK_PAIN_V1.item(code) for code in others)
 
 
 def test_default_registry_registers_builtins_once():
     assert definitions.default_registry() is definitions.templates
-    assert definitions.default_registry().versions("buttock_pain") == [1]
+    assert definitions.default_registry().versions("buttock_pain") == [1, 2]
 
     fresh = TemplateRegistry()
     definitions.register_builtin_templates(fresh)
     definitions.register_builtin_templates(fresh)
-    assert fresh.versions("buttock_pain") == [1]
+    assert fresh.versions("buttock_pain") == [1, 2]
 
 
 @pytest.mark.parametrize(

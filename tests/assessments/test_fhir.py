@@ -680,3 +680,28 @@ def test_observation_argument_errors():
             patient_reference="Patient/1",
             effective=AUTHORED,
         )
+
+
+def test_version_2_with_its_chart_per_side_exports_and_validates():
+    from assessments.buttock_pain import BUTTOCK_PAIN_V2
+
+    questionnaire = fhir.questionnaire(BUTTOCK_PAIN_V2)
+    Questionnaire.model_validate(questionnaire)
+    check_questionnaire_invariants(questionnaire)
+    chart = questionnaire_items(questionnaire)["pain_regions"]
+    codes = [option["valueCoding"]["code"] for option in chart["answerOption"]]
+    assert "deep_gluteal_piriformis_right" in codes and "deep_gluteal_piriformis" not in codes
+    findings = validate_answers(
+        BUTTOCK_PAIN_V2, {"pain_regions": ["deep_gluteal_piriformis_right", "groin_left"]}
+    )
+    response = fhir.questionnaire_response(
+        BUTTOCK_PAIN_V2, findings, response_id="r", patient_reference="Patient/1", authored=AUTHORED
+    )
+    QuestionnaireResponse.model_validate(response)
+    answered = {
+        answer["valueCoding"]["code"]
+        for item in walk(response["item"])
+        if item["linkId"] == "pain_regions"
+        for answer in item["answer"]
+    }
+    assert answered == {"deep_gluteal_piriformis_right", "groin_left"}

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assessments import measures
-from assessments.buttock_pain import BUTTOCK_PAIN_V1
+from assessments.buttock_pain import BUTTOCK_PAIN_V1, unsided_regions
 from assessments.definitions import AnswerError, Item, ItemType
 from assessments.reasoning import (
     ACTIONS,
@@ -437,3 +437,34 @@ def test_any_valid_findings_give_a_sound_result(findings):
     else:
         assert result.urgency == "none"
         assert all(suggestion.interventions for suggestion in result.sources)
+
+
+@pytest.mark.parametrize(
+    ("chart", "expected"),
+    [
+        (
+            ["deep_gluteal_piriformis_right"],
+            {"pain_regions": ["deep_gluteal_piriformis"], "pain_side": "right"},
+        ),
+        (["lumbar", "groin_left"], {"pain_regions": ["lumbar", "groin"], "pain_side": "left"}),
+        (
+            ["sij_psis_left", "sij_psis_right", "groin_right"],
+            {"pain_regions": ["sij_psis", "groin"], "pain_side": "bilateral"},
+        ),
+        (["lumbar", "perineal_saddle"], {"pain_regions": ["lumbar", "perineal_saddle"]}),
+        (["ischial_tuberosity"], {"pain_regions": ["ischial_tuberosity"]}),  # version 1
+    ],
+)
+def test_a_chart_recorded_per_side_is_read_as_regions_and_a_side(chart, expected):
+    assert unsided_regions(chart) == expected
+
+
+def test_version_2_answers_give_the_suggestions_version_1_gives():
+    from assessments.buttock_pain import BUTTOCK_PAIN_V2
+    from assessments.reasoning import findings_from_answers
+
+    version_2 = {key: value for key, value in WORKED_EXAMPLE_1.items() if key != "pain_side"}
+    version_2["pain_regions"] = ["ischial_tuberosity_right"]
+    findings = findings_from_answers(BUTTOCK_PAIN_V2, version_2)
+    assert findings["pain_side"] == "right"
+    assert suggest(findings) == suggest(WORKED_EXAMPLE_1)

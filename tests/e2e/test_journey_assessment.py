@@ -52,9 +52,8 @@ def test_physio_records_an_initial_assessment_confirms_a_diagnosis_and_signs(
     page.get_by_label("Lunging or squatting").check()
     page.get_by_label("Sitting tolerance (minutes)").fill("20")
     choose(page, "low_back_pain", "no")
-    choose(page, "pain_side", "right")
-    page.locator('.body-chart-svg [data-region="ischial_tuberosity"]').first.click()
-    expect(page.locator('input[name="pain_regions"][value="ischial_tuberosity"]')).to_be_checked()
+    page.locator('.body-chart-svg [data-value="ischial_tuberosity_right"]').click()
+    expect(page.get_by_label("Ischial tuberosity, right")).to_be_checked()
 
     # The panel has already updated, without reloading the page.
     expect(panel).to_contain_text("Proximal hamstring tendinopathy")
@@ -96,7 +95,7 @@ def test_physio_records_an_initial_assessment_confirms_a_diagnosis_and_signs(
 
     page.get_by_role("link", name="View assessment").click()
     expect(page.get_by_text("Signed, read-only")).to_be_visible()
-    expect(page.get_by_text("Ischial tuberosity", exact=True)).to_be_visible()
+    expect(page.get_by_text("Ischial tuberosity, right", exact=True)).to_be_visible()
     expect(page.get_by_role("button", name="Save assessment")).to_have_count(0)
 
 

@@ -1,29 +1,33 @@
-// Body chart: clicking a region ticks the matching checkbox (the checkboxes are the real
+// Body chart: clicking a region ticks the checkbox of its value (region and side) in the
+// list below, and ticking in the list lights the region (the checkboxes are the real
 // control, for keyboard and screen-reader users); and a warning before leaving unsaved work.
 (function () {
   "use strict";
   var form = document.getElementById("assessment-form");
   if (!form) { return; }
 
-  function boxes(region) {
-    return form.querySelectorAll('input[type="checkbox"][name="pain_regions"][value="' + region + '"]');
-  }
-  function paint() {
-    form.querySelectorAll(".body-chart-svg .region").forEach(function (shape) {
-      var box = boxes(shape.dataset.region)[0];
-      shape.classList.toggle("selected", Boolean(box && box.checked));
+  form.querySelectorAll(".body-chart-block").forEach(function (chart) {
+    var shapes = chart.querySelectorAll(".body-chart-svg .region");
+    function box(value) {
+      return chart.querySelector('input[type="checkbox"][value="' + value + '"]');
+    }
+    function paint() {
+      shapes.forEach(function (shape) {
+        var ticked = box(shape.dataset.value);
+        shape.classList.toggle("selected", Boolean(ticked && ticked.checked));
+      });
+    }
+    shapes.forEach(function (shape) {
+      shape.addEventListener("click", function () {
+        var ticked = box(shape.dataset.value);
+        if (!ticked) { return; }
+        ticked.checked = !ticked.checked;
+        ticked.dispatchEvent(new Event("change", { bubbles: true }));
+      });
     });
-  }
-  form.querySelectorAll(".body-chart-svg .region").forEach(function (shape) {
-    shape.addEventListener("click", function () {
-      var box = boxes(shape.dataset.region)[0];
-      if (!box) { return; }
-      box.checked = !box.checked;
-      box.dispatchEvent(new Event("change", { bubbles: true }));
-    });
+    chart.addEventListener("change", paint);
+    paint();
   });
-  form.addEventListener("change", paint);
-  paint();
 
   var dirty = false;
   form.addEventListener("input", function () { dirty = true; });
