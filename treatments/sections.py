@@ -1,12 +1,23 @@
 """The treatments app's parts of the visit page and of the patient record."""
 
-from clinic.records import RecordSection, record_sections, visit_sections, visit_summaries
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from clinic.records import (
+    RecordSection,
+    StepProgress,
+    VisitStep,
+    record_sections,
+    visit_sections,
+    visit_steps,
+    visit_summaries,
+)
 from clinic.services import can_write_visit
 
 from . import selectors, services
 from .forms import VisitNoteForm
 from .kinds import kinds
-from .models import VisitNote
+from .models import DeliveredIntervention, TreatmentPlan, VisitNote
 from .outcomes import patient_progress, visit_progress
 
 
@@ -54,8 +65,42 @@ def _note_lines(visit_ids) -> dict[int, str]:
     }
 
 
+def _interventions_step(visit) -> StepProgress:
+    done = DeliveredIntervention.objects.filter(visit=visit, removed_at__isnull=True).exists()
+    return StepProgress(
+        done=done,
+        missing="None recorded yet",
+        url=f"{visit.get_absolute_url()}#visit-section-treatment",
+    )
+
+
+def _note_step(visit) -> StepProgress:
+    note = VisitNote.objects.filter(visit=visit).first()
+    parts = [note.subjective, note.objective, note.analysis, note.plan] if note else []
+    return StepProgress(
+        done=any(part.strip() for part in parts),
+        missing="Not written yet",
+        url=f"{visit.get_absolute_url()}#visit-section-note",
+    )
+
+
+def _plan_step(visit) -> StepProgress:
+    # Back to the step bar once the plan is saved.
+    next_page = f"{visit.get_absolute_url()}#visit-steps"
+    return StepProgress(
+        done=TreatmentPlan.objects.filter(episode=visit.episode_id).exists(),
+        missing="No plan yet",
+        url=f"{reverse('treatments:plan_edit', args=[visit.episode_id])}?{urlencode({'next': next_page})}",
+    )
+
+
 def register_sections() -> None:
     visit_summaries.register(_note_lines)
+    visit_steps.register(
+        VisitStep(key="treatment", title="Interventions", order=30, progress=_interventions_step)
+    )
+    visit_steps.register(VisitStep(key="note", title="SOAP note", order=40, progress=_note_step))
+    visit_steps.register(VisitStep(key="plan", title="Plan", order=50, progress=_plan_step))
     record_sections.register(
         RecordSection(
             key="progress",

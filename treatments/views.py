@@ -392,7 +392,7 @@ def visit_note_save(request: HttpRequest, visit_pk: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, "Visit note saved.")
-            return redirect(reverse("clinic:visit_detail", args=[visit.pk]) + "#visit-section-note")
+            return redirect(reverse("clinic:visit_detail", args=[visit.pk]) + "#visit-steps")
     return TemplateResponse(
         request,
         "treatments/visit_note_form.html",
