@@ -23,8 +23,14 @@ from .outcomes import patient_progress, visit_progress
 
 def _visit_treatment(request, visit) -> dict:
     suggested = selectors.suggested_kinds(visit.episode)
+    interventions = selectors.visit_interventions(visit)
+    given = {intervention.kind for intervention in interventions}
+    repeatable = selectors.last_visit_interventions(visit) if not visit.is_signed else []
+    for previous in repeatable:
+        previous.given_again = previous.kind in given
     return {
-        "interventions": selectors.visit_interventions(visit),
+        "interventions": interventions,
+        "repeatable": repeatable,
         "suggested": [kinds.get(code) for code in suggested],
         "other_kinds": [kind for kind in kinds if kind.code not in suggested],
         "safety": selectors.safety_status(visit.episode),
@@ -38,7 +44,11 @@ def _visit_note(request, visit) -> dict:
     form = None
     if can_write_visit(visit, request.user):
         revision = note.revision if note else services.NOT_YET_SAVED
-        form = VisitNoteForm(instance=note, initial={"revision": revision})
+        initial = {"revision": revision}
+        if note is None:
+            # The plan goes on from the last visit's note until the physio changes it.
+            initial["plan"] = selectors.last_note_plan(visit)
+        form = VisitNoteForm(instance=note, initial=initial)
     return {"note": note, "form": form}
 
 

@@ -106,13 +106,41 @@ def intervention_add(request: HttpRequest, visit_pk: int, kind_code: str) -> Htt
                     reverse("clinic:visit_detail", args=[visit.pk]) + "#visit-section-treatment"
                 )
         return _intervention_page(request, visit, kind, form)
-    initial = initial_from_params(kind, kind.default_params()) | new_exercise_row_initial(0)
-    form = InterventionForm(initial=initial, kind=kind)
+    repeated = _repeated(request, visit, kind)
+    if repeated is not None:
+        # The last visit's parameters, to check and save: nothing is recorded until then,
+        # and the same consent, screen and red-flag rules apply as to any other.
+        form = InterventionForm(
+            initial=initial_from_params(kind, repeated.params),
+            kind=kind,
+            exercise_rows=len(repeated.params.get("exercises", [])),
+        )
+    else:
+        initial = initial_from_params(kind, kind.default_params()) | new_exercise_row_initial(0)
+        form = InterventionForm(initial=initial, kind=kind)
     try:
         services.check_preconditions(episode=visit.episode, kind_code=kind.code)
     except services.SafetyError as error:
         form.safety_error = error
-    return _intervention_page(request, visit, kind, form)
+    response = _intervention_page(request, visit, kind, form)
+    response.context_data["repeated"] = repeated
+    return response
+
+
+def _repeated(request, visit: Visit, kind) -> DeliveredIntervention | None:
+    """The earlier intervention of this episode that `?repeat=` names, if it is one."""
+    try:
+        pk = int(request.GET.get("repeat", ""))
+    except ValueError:
+        return None
+    return (
+        DeliveredIntervention.objects.filter(
+            pk=pk, kind=kind.code, visit__episode=visit.episode_id, removed_at__isnull=True
+        )
+        .exclude(visit=visit)
+        .select_related("visit")
+        .first()
+    )
 
 
 @record
