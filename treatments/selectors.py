@@ -1,5 +1,7 @@
 """Reads of the treatments app over several models, each in a fixed number of queries."""
 
+import json
+
 from django.db.models import Prefetch
 
 from assessments.reasoning import SOURCE_INTERVENTIONS
@@ -7,7 +9,14 @@ from assessments.selectors import open_red_flags, working_diagnosis
 from clinic.models import EpisodeOfCare, Patient, Visit
 
 from .kinds import CONSENT, kinds
-from .models import AdverseEvent, DeliveredIntervention, Goal, TreatmentPlan, VisitNote
+from .models import (
+    AdverseEvent,
+    DeliveredIntervention,
+    Exercise,
+    Goal,
+    TreatmentPlan,
+    VisitNote,
+)
 from .services import active_consent, latest_screen, red_flag_screen_recorded
 
 
@@ -35,6 +44,15 @@ def last_visit_interventions(visit: Visit) -> list[DeliveredIntervention]:
     if last_visit is None:
         return []
     return list(earlier.filter(visit=last_visit).select_related("visit").order_by("pk"))
+
+
+def exercise_library() -> list[dict]:
+    """The library's exercises the form offers: each name with what it fills in, as JSON
+    for the page's script."""
+    return [
+        {"name": exercise.name, "fills": json.dumps(exercise.row_defaults())}
+        for exercise in Exercise.objects.filter(active=True)
+    ]
 
 
 def last_note_plan(visit: Visit) -> str:

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -25,6 +26,7 @@ from .forms import (
     initial_from_params,
     new_exercise_row_initial,
 )
+from .handouts import handout_exercise
 from .kinds import CONSENT, NotRegistered, kinds
 from .models import Consent, DeliveredIntervention, VisitNote
 
@@ -49,10 +51,18 @@ def _context(visit: Visit, **extra) -> dict:
 
 def _intervention_page(request, visit, kind, form, intervention=None, status=200):
     safety_error = getattr(form, "safety_error", None)
+    library = selectors.exercise_library() if form.exercise_param else []
     return TemplateResponse(
         request,
         "treatments/intervention_form.html",
-        _context(visit, kind=kind, form=form, intervention=intervention, safety_error=safety_error),
+        _context(
+            visit,
+            kind=kind,
+            form=form,
+            intervention=intervention,
+            safety_error=safety_error,
+            exercise_library=library,
+        ),
         status=status,
     )
 
@@ -527,6 +537,14 @@ def exercise_handout(request: HttpRequest, pk: int) -> HttpResponse:
             "intervention": intervention,
             "kind": kind,
             "row_params": row_params,
+            "exercises": [
+                handout_exercise(row_params, row) for row in intervention.params["exercises"]
+            ],
+            "clinic": {
+                "name": settings.CLINIC_NAME,
+                "phone": settings.CLINIC_PHONE,
+                "hours": settings.CLINIC_HOURS,
+            },
         },
     )
 
