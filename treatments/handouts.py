@@ -7,7 +7,7 @@ from .kinds import Param
 
 
 def _label(param: Param, code: object) -> str:
-    return next((choice.label for choice in param.choices if choice.code == code), str(code))
+    return param.choice_label(code) if code in param.values else str(code)
 
 
 def handout_exercise(row_params: Sequence[Param], row: Mapping[str, Any]) -> dict[str, str]:
