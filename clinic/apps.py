@@ -70,6 +70,7 @@ class ClinicConfig(AppConfig):
         guards.connect(self)
         sections.register_clinic_sections()
         sections.register_diary_sections()
+        sections.register_visit_steps()
         demo_seeders.register("diary", demo_diary.seed_diary, order=30)
         visit_signing.connect(
             scheduling.mark_attended_on_signing,

@@ -312,13 +312,52 @@ class ContactAttemptForm(forms.Form):
 
 
 class StartVisitForm(forms.Form):
-    episode = forms.ModelChoiceField(queryset=None, label="Episode of care")
+    """The episode the visit belongs to: one of the patient's open ones (the only one is
+    chosen already), or a new complaint, which opens its episode with the visit."""
 
-    def __init__(self, *args, episodes=None, **kwargs):
+    episode = forms.ModelChoiceField(
+        queryset=None,
+        label="Episode of care",
+        required=False,
+        empty_label="A new complaint (opens an episode)",
+    )
+    complaint = forms.CharField(
+        label="New complaint",
+        required=False,
+        max_length=EpisodeOfCare._meta.get_field("complaint").max_length,
+        validators=EpisodeOfCare._meta.get_field("complaint").validators,
+        help_text="e.g. Right buttock pain",
+    )
+    side = forms.ChoiceField(
+        choices=EpisodeOfCare._meta.get_field("side").choices,
+        initial=EpisodeOfCare._meta.get_field("side").default,
+        required=False,
+    )
+
+    def __init__(self, *args, episodes=None, can_open: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["episode"].queryset = episodes
+        open_episodes = list(episodes)
+        if not can_open:
+            del self.fields["complaint"], self.fields["side"]
+            self.fields["episode"].required = True
+            self.fields["episode"].empty_label = "---------"
+        elif not open_episodes:
+            del self.fields["episode"]
+        elif len(open_episodes) == 1 and not self.is_bound:
+            self.initial.setdefault("episode", open_episodes[0].pk)
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def clean(self) -> dict:
+        data = super().clean()
+        # Blank, not invalid (an invalid complaint has its own error already).
+        if not data.get("episode") and data.get("complaint") == "":
+            self.add_error(
+                "complaint",
+                "Name the new complaint, or choose one of the patient's open episodes.",
+            )
+        return data
 
 
 # --- The user's own account ---------------------------------------------------------------

@@ -20,6 +20,14 @@ The patient record lists each visit with a line of its note. An app that holds t
 registers where the line comes from, one query for all the record's visits:
 
     visit_summaries.register(lambda visit_ids: {visit_id: "Pain 3/10, improving.", ...})
+
+A visit is worked through in steps (assessment, diagnosis, treatment, note, plan, sign):
+each app registers the steps it holds, with how far the visit is, and the step bar on the
+visit page and on each step's own page shows them all, the next one to do first:
+
+    visit_steps.register(VisitStep(key="note", title="SOAP note", order=40,
+                                   progress=lambda visit: StepProgress(done=..., missing=...,
+                                                                       url=...)))
 """
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -44,6 +52,28 @@ class RecordSection:
         return self.permission is None or user.has_perm(self.permission)
 
 
+@dataclass(frozen=True)
+class StepProgress:
+    """How far a visit is with one step: `missing` says what is still to do, in the
+    physio's words; `url` is where the step is done."""
+
+    done: bool
+    url: str
+    missing: str = ""
+
+
+@dataclass(frozen=True)
+class VisitStep:
+    key: str
+    title: str
+    progress: Callable[[Any], StepProgress]
+    order: int = 100
+    permission: str | None = "clinic.record_clinical"
+
+    def visible_to(self, user) -> bool:
+        return self.permission is None or user.has_perm(self.permission)
+
+
 class AlreadyRegistered(ImproperlyConfigured):
     pass
 
@@ -53,18 +83,19 @@ class NotRegistered(ImproperlyConfigured):
 
 
 class RecordSectionRegistry:
-    def __init__(self) -> None:
+    def __init__(self, what: str = "record section") -> None:
         self._sections: dict[str, RecordSection] = {}
+        self.what = what
 
     def register(self, section: RecordSection) -> RecordSection:
         if section.key in self._sections:
-            raise AlreadyRegistered(f"A record section named {section.key!r} is registered.")
+            raise AlreadyRegistered(f"A {self.what} named {section.key!r} is registered.")
         self._sections[section.key] = section
         return section
 
     def unregister(self, key: str) -> None:
         if key not in self._sections:
-            raise NotRegistered(f"No record section named {key!r} is registered.")
+            raise NotRegistered(f"No {self.what} named {key!r} is registered.")
         del self._sections[key]
 
     def __iter__(self) -> Iterator[RecordSection]:
@@ -94,6 +125,8 @@ class RecordSectionRegistry:
 record_sections = RecordSectionRegistry()
 # The visit page is composed the same way: `context(request, visit)`.
 visit_sections = RecordSectionRegistry()
+# The steps of a visit, in order (the module's docstring).
+visit_steps = RecordSectionRegistry("visit step")
 
 
 class VisitSummaries:

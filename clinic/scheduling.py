@@ -49,6 +49,7 @@ from .models import (
     ContactAttempt,
     EpisodeOfCare,
     Patient,
+    Side,
     TimeOff,
     Visit,
     VisitKind,
@@ -396,11 +397,25 @@ def check_in(*, appointment: Appointment, episode: EpisodeOfCare | None = None) 
 
 
 @transaction.atomic
-def start_visit(*, appointment: Appointment, episode: EpisodeOfCare) -> Visit:
-    """Start the visit of an arrived appointment in an episode the physio chose."""
+def start_visit(
+    *,
+    appointment: Appointment,
+    episode: EpisodeOfCare | None = None,
+    complaint: str = "",
+    side: str = Side.NOT_APPLICABLE,
+) -> Visit:
+    """Start the visit of an arrived appointment in an episode the physio chose, or in a
+    new one opened for `complaint` in the same step (a new patient's first visit)."""
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if appointment.status != AppointmentStatus.ARRIVED or appointment.visit_id:
         raise SchedulingError("This appointment already has its visit, or was not checked in.")
+    if episode is None:
+        episode = services.episode_open(
+            patient=appointment.patient,
+            physio=appointment.practitioner,
+            complaint=complaint,
+            side=side,
+        )
     return _start_visit(appointment, episode)
 
 

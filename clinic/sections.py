@@ -1,9 +1,17 @@
 """The clinic's own sections of the patient record."""
 
+from django.urls import reverse
 from django.utils import timezone
 
 from . import selectors
-from .records import RecordSection, record_sections, visit_summaries
+from .records import (
+    RecordSection,
+    StepProgress,
+    VisitStep,
+    record_sections,
+    visit_steps,
+    visit_summaries,
+)
 
 
 def _episodes(request, patient) -> dict:
@@ -33,6 +41,27 @@ def register_clinic_sections() -> None:
             order=20,
             permission="clinic.view_clinical_record",
             context=_episodes,
+        )
+    )
+
+
+def _signing(visit) -> StepProgress:
+    return StepProgress(
+        done=visit.is_signed,
+        missing="Not signed yet",
+        url=reverse("clinic:visit_sign", args=[visit.pk]),
+    )
+
+
+def register_visit_steps() -> None:
+    # Last, whatever the other apps register: signing freezes the rest.
+    visit_steps.register(
+        VisitStep(
+            key="sign",
+            title="Sign",
+            order=1000,
+            progress=_signing,
+            permission="clinic.sign_visit",
         )
     )
 

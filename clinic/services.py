@@ -16,6 +16,7 @@ from .models import (
     LaterAddition,
     Patient,
     Visit,
+    VisitKind,
     VisitStatus,
     VisitTakeover,
     new_patient_identifier,
@@ -205,6 +206,29 @@ def episode_open(
     validated(episode)
     episode.save()
     return episode
+
+
+@transaction.atomic
+def episode_open_with_visit(
+    *,
+    patient: Patient,
+    practitioner,
+    physio,
+    complaint: str,
+    side: str,
+    onset_date: date | None = None,
+    opened_on: date | None = None,
+) -> Visit:
+    """A new complaint and its first visit in one step: the patient is in the room."""
+    episode = episode_open(
+        patient=patient,
+        physio=physio,
+        complaint=complaint,
+        side=side,
+        onset_date=onset_date,
+        opened_on=opened_on,
+    )
+    return visit_start(episode=episode, practitioner=practitioner, kind=VisitKind.INITIAL)
 
 
 @transaction.atomic

@@ -298,9 +298,11 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-# Named in appointment reminders, so patients know who wrote and whom to call.
+# Named in appointment reminders and on the exercise handout a patient takes home, so
+# patients know who wrote and whom to call, and when.
 CLINIC_NAME = os.environ.get("CLINIC_NAME", "The clinic")
 CLINIC_PHONE = os.environ.get("CLINIC_PHONE", "")
+CLINIC_HOURS = os.environ.get("CLINIC_HOURS", "")
 
 # --- Diary --------------------------------------------------------------------------
 # Default length of each kind of appointment; the booking form may change it per booking.

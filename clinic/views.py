@@ -182,12 +182,24 @@ def episode_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
             "physio": request.user.pk if physios.filter(pk=request.user.pk).exists() else None
         },
     )
+    # The patient in the room: the episode opens with its first visit, in one step.
+    start_visit = request.POST.get("action") == "start_visit" and request.user.has_perm(
+        "clinic.add_visit"
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            episode = services.episode_open(patient=patient, **form.cleaned_data)
+            if start_visit:
+                visit = services.episode_open_with_visit(
+                    patient=patient, practitioner=request.user, **form.cleaned_data
+                )
+            else:
+                episode = services.episode_open(patient=patient, **form.cleaned_data)
         except services.ClinicError as error:
             form.add_error(None, str(error))
         else:
+            if start_visit:
+                messages.success(request, f"Episode opened: {visit.episode.complaint}.")
+                return redirect(visit)
             messages.success(request, f"Episode opened: {episode.complaint}.")
             return redirect(patient)
     return render(request, "clinic/episode_form.html", {"form": form, "patient": patient})

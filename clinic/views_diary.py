@@ -41,6 +41,7 @@ from .models import (
     ContactOutcome,
     EpisodeOfCare,
     Patient,
+    Side,
 )
 from .views import require
 
@@ -416,14 +417,22 @@ def appointment_undo_no_show(request: HttpRequest, pk: int) -> HttpResponse:
 @require("clinic.view_clinical_record")
 @shows_clinical("patient")
 def appointment_start_visit(request: HttpRequest, pk: int) -> HttpResponse:
-    """The physio chooses the episode for an arrived patient and starts the visit."""
+    """The physio chooses the episode for an arrived patient, or names a new complaint,
+    and starts the visit."""
     appointment = _get_appointment(pk)
     episodes = EpisodeOfCare.objects.open().filter(patient=appointment.patient)
-    form = StartVisitForm(request.POST or None, episodes=episodes)
+    form = StartVisitForm(
+        request.POST or None,
+        episodes=episodes,
+        can_open=request.user.has_perm("clinic.add_episodeofcare"),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             visit = scheduling.start_visit(
-                appointment=appointment, episode=form.cleaned_data["episode"]
+                appointment=appointment,
+                episode=form.cleaned_data.get("episode"),
+                complaint=form.cleaned_data.get("complaint", "").strip(),
+                side=form.cleaned_data.get("side") or Side.NOT_APPLICABLE,
             )
         except services.ClinicError as error:
             form.add_error(None, str(error))

@@ -69,6 +69,8 @@ def exercise_field_name(row: int, code: str) -> str:
 # with neither (an older page, a script, a form without the block) says nothing about the
 # exercises, and the saved rows stay.
 EXERCISE_BLOCK_FIELD = "exercise_block"
+# The id of the page's list of the library's exercises (intervention_form.html).
+EXERCISE_LIBRARY_LIST = "exercise-library"
 
 
 class InterventionForm(forms.Form):
@@ -100,6 +102,9 @@ class InterventionForm(forms.Form):
                 for param in self.exercise_param.row_params:
                     field = _field(param)
                     field.label = _label(param)
+                    if param.code == "name":
+                        # The clinic's exercise library, offered as the physio types.
+                        field.widget.attrs["list"] = EXERCISE_LIBRARY_LIST
                     self.fields[exercise_field_name(row, param.code)] = field
         self.helper = _helper()
         self.helper.form_show_labels = True

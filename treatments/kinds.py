@@ -573,6 +573,13 @@ GRADE_V = Choice("V", "V", "High-velocity thrust")
 
 EXERCISE_FIELDS: tuple[Param, ...] = (
     Param("name", "Name", ParamType.TEXT, required=True),
+    # What the patient's handout says: the library's words, edited for the patient.
+    Param(
+        "instructions",
+        "Instructions",
+        ParamType.TEXT,
+        help_text="In plain words, for the patient's handout.",
+    ),
     Param("sets", "Sets", ParamType.INTEGER, min_value=1, max_value=20),
     Param("reps", "Reps", ParamType.INTEGER, min_value=1, max_value=100),
     Param("hold_seconds", "Hold", ParamType.INTEGER, min_value=0, max_value=600, unit="s"),

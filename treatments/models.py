@@ -1,13 +1,14 @@
 """What was done in each visit, the consents and screens that allow it, and the plan."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
 from clinic.dates import AtMostTwoYearsAhead, NotInFuture, not_before_1900
 from clinic.text import single_line
 
-from .kinds import kinds
+from .kinds import EXERCISE_FIELDS, kinds
 from .safety import DRY_NEEDLING_RISKS, evaluate_screen
 
 
@@ -308,3 +309,53 @@ class Goal(models.Model):
 
     def get_additional_data(self) -> dict:
         return {"patient_id": self.plan.episode.patient_id}
+
+
+def _frequency_choices() -> list[tuple[str, str]]:
+    frequency = next(param for param in EXERCISE_FIELDS if param.code == "frequency")
+    return [(choice.code, choice.label) for choice in frequency.choices]
+
+
+class Exercise(models.Model):
+    """An exercise of the library the clinic curates (in the Django admin): the exercise
+    programme form offers it by name and fills in its instructions and usual dosage,
+    which the physio changes for the patient. A programme keeps its own copy."""
+
+    name = models.CharField(max_length=100, unique=True, validators=[single_line])
+    instructions = models.CharField(
+        "instructions for the patient",
+        max_length=1000,
+        validators=[single_line],
+        help_text="In plain words, as the patient reads them on their handout.",
+    )
+    sets = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    reps = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    hold_seconds = models.PositiveSmallIntegerField(
+        "hold (s)", null=True, blank=True, validators=[MaxValueValidator(600)]
+    )
+    frequency = models.CharField(max_length=20, blank=True, choices=_frequency_choices)
+    active = models.BooleanField(
+        default=True,
+        help_text="Untick to take it off the list; programmes that used it keep their copy.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def row_defaults(self) -> dict[str, object]:
+        """What it fills into a programme's row: the instructions and the usual dosage
+        (None where the dosage has no such part: a stretch held, not counted in sets)."""
+        row = {
+            "instructions": self.instructions,
+            "sets": self.sets,
+            "reps": self.reps,
+            "hold_seconds": self.hold_seconds,
+        }
+        return row | ({"frequency": self.frequency} if self.frequency else {})

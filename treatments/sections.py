@@ -1,19 +1,36 @@
 """The treatments app's parts of the visit page and of the patient record."""
 
-from clinic.records import RecordSection, record_sections, visit_sections, visit_summaries
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from clinic.records import (
+    RecordSection,
+    StepProgress,
+    VisitStep,
+    record_sections,
+    visit_sections,
+    visit_steps,
+    visit_summaries,
+)
 from clinic.services import can_write_visit
 
 from . import selectors, services
 from .forms import VisitNoteForm
 from .kinds import kinds
-from .models import VisitNote
+from .models import DeliveredIntervention, TreatmentPlan, VisitNote
 from .outcomes import patient_progress, visit_progress
 
 
 def _visit_treatment(request, visit) -> dict:
     suggested = selectors.suggested_kinds(visit.episode)
+    interventions = selectors.visit_interventions(visit)
+    given = {intervention.kind for intervention in interventions}
+    repeatable = selectors.last_visit_interventions(visit) if not visit.is_signed else []
+    for previous in repeatable:
+        previous.given_again = previous.kind in given
     return {
-        "interventions": selectors.visit_interventions(visit),
+        "interventions": interventions,
+        "repeatable": repeatable,
         "suggested": [kinds.get(code) for code in suggested],
         "other_kinds": [kind for kind in kinds if kind.code not in suggested],
         "safety": selectors.safety_status(visit.episode),
@@ -27,7 +44,11 @@ def _visit_note(request, visit) -> dict:
     form = None
     if can_write_visit(visit, request.user):
         revision = note.revision if note else services.NOT_YET_SAVED
-        form = VisitNoteForm(instance=note, initial={"revision": revision})
+        initial = {"revision": revision}
+        if note is None:
+            # The plan goes on from the last visit's note until the physio changes it.
+            initial["plan"] = selectors.last_note_plan(visit)
+        form = VisitNoteForm(instance=note, initial=initial)
     return {"note": note, "form": form}
 
 
@@ -54,8 +75,42 @@ def _note_lines(visit_ids) -> dict[int, str]:
     }
 
 
+def _interventions_step(visit) -> StepProgress:
+    done = DeliveredIntervention.objects.filter(visit=visit, removed_at__isnull=True).exists()
+    return StepProgress(
+        done=done,
+        missing="None recorded yet",
+        url=f"{visit.get_absolute_url()}#visit-section-treatment",
+    )
+
+
+def _note_step(visit) -> StepProgress:
+    note = VisitNote.objects.filter(visit=visit).first()
+    parts = [note.subjective, note.objective, note.analysis, note.plan] if note else []
+    return StepProgress(
+        done=any(part.strip() for part in parts),
+        missing="Not written yet",
+        url=f"{visit.get_absolute_url()}#visit-section-note",
+    )
+
+
+def _plan_step(visit) -> StepProgress:
+    # Back to the step bar once the plan is saved.
+    next_page = f"{visit.get_absolute_url()}#visit-steps"
+    return StepProgress(
+        done=TreatmentPlan.objects.filter(episode=visit.episode_id).exists(),
+        missing="No plan yet",
+        url=f"{reverse('treatments:plan_edit', args=[visit.episode_id])}?{urlencode({'next': next_page})}",
+    )
+
+
 def register_sections() -> None:
     visit_summaries.register(_note_lines)
+    visit_steps.register(
+        VisitStep(key="treatment", title="Interventions", order=30, progress=_interventions_step)
+    )
+    visit_steps.register(VisitStep(key="note", title="SOAP note", order=40, progress=_note_step))
+    visit_steps.register(VisitStep(key="plan", title="Plan", order=50, progress=_plan_step))
     record_sections.register(
         RecordSection(
             key="progress",

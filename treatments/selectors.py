@@ -1,5 +1,7 @@
 """Reads of the treatments app over several models, each in a fixed number of queries."""
 
+import json
+
 from django.db.models import Prefetch
 
 from assessments.reasoning import SOURCE_INTERVENTIONS
@@ -7,7 +9,14 @@ from assessments.selectors import open_red_flags, working_diagnosis
 from clinic.models import EpisodeOfCare, Patient, Visit
 
 from .kinds import CONSENT, kinds
-from .models import AdverseEvent, DeliveredIntervention, Goal, TreatmentPlan
+from .models import (
+    AdverseEvent,
+    DeliveredIntervention,
+    Exercise,
+    Goal,
+    TreatmentPlan,
+    VisitNote,
+)
 from .services import active_consent, latest_screen, red_flag_screen_recorded
 
 
@@ -17,6 +26,48 @@ def visit_interventions(visit: Visit) -> list[DeliveredIntervention]:
         .select_related("recorded_by", "updated_by")
         .prefetch_related("adverse_events")
     )
+
+
+def last_visit_interventions(visit: Visit) -> list[DeliveredIntervention]:
+    """What the episode's last visit before this one gave (the last that gave anything):
+    a follow-up repeats it. Two queries."""
+    earlier = DeliveredIntervention.objects.filter(
+        visit__episode=visit.episode_id,
+        visit__starts_at__lte=visit.starts_at,
+        removed_at__isnull=True,
+    ).exclude(visit=visit)
+    last_visit = (
+        earlier.order_by("-visit__starts_at", "-visit_id")
+        .values_list("visit_id", flat=True)
+        .first()
+    )
+    if last_visit is None:
+        return []
+    return list(earlier.filter(visit=last_visit).select_related("visit").order_by("pk"))
+
+
+def exercise_library() -> list[dict]:
+    """The library's exercises the form offers: each name with what it fills in, as JSON
+    for the page's script."""
+    return [
+        {"name": exercise.name, "fills": json.dumps(exercise.row_defaults())}
+        for exercise in Exercise.objects.filter(active=True)
+    ]
+
+
+def last_note_plan(visit: Visit) -> str:
+    """The plan of the episode's last note before this visit: where a follow-up starts."""
+    plan = (
+        VisitNote.objects.filter(
+            visit__episode=visit.episode_id, visit__starts_at__lte=visit.starts_at
+        )
+        .exclude(visit=visit)
+        .exclude(plan="")
+        .order_by("-visit__starts_at", "-visit_id")
+        .values_list("plan", flat=True)
+        .first()
+    )
+    return plan or ""
 
 
 def suggested_kinds(episode: EpisodeOfCare) -> list[str]:

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -25,6 +26,7 @@ from .forms import (
     initial_from_params,
     new_exercise_row_initial,
 )
+from .handouts import handout_exercise
 from .kinds import CONSENT, NotRegistered, kinds
 from .models import Consent, DeliveredIntervention, VisitNote
 
@@ -49,10 +51,18 @@ def _context(visit: Visit, **extra) -> dict:
 
 def _intervention_page(request, visit, kind, form, intervention=None, status=200):
     safety_error = getattr(form, "safety_error", None)
+    library = selectors.exercise_library() if form.exercise_param else []
     return TemplateResponse(
         request,
         "treatments/intervention_form.html",
-        _context(visit, kind=kind, form=form, intervention=intervention, safety_error=safety_error),
+        _context(
+            visit,
+            kind=kind,
+            form=form,
+            intervention=intervention,
+            safety_error=safety_error,
+            exercise_library=library,
+        ),
         status=status,
     )
 
@@ -106,13 +116,41 @@ def intervention_add(request: HttpRequest, visit_pk: int, kind_code: str) -> Htt
                     reverse("clinic:visit_detail", args=[visit.pk]) + "#visit-section-treatment"
                 )
         return _intervention_page(request, visit, kind, form)
-    initial = initial_from_params(kind, kind.default_params()) | new_exercise_row_initial(0)
-    form = InterventionForm(initial=initial, kind=kind)
+    repeated = _repeated(request, visit, kind)
+    if repeated is not None:
+        # The last visit's parameters, to check and save: nothing is recorded until then,
+        # and the same consent, screen and red-flag rules apply as to any other.
+        form = InterventionForm(
+            initial=initial_from_params(kind, repeated.params),
+            kind=kind,
+            exercise_rows=len(repeated.params.get("exercises", [])),
+        )
+    else:
+        initial = initial_from_params(kind, kind.default_params()) | new_exercise_row_initial(0)
+        form = InterventionForm(initial=initial, kind=kind)
     try:
         services.check_preconditions(episode=visit.episode, kind_code=kind.code)
     except services.SafetyError as error:
         form.safety_error = error
-    return _intervention_page(request, visit, kind, form)
+    response = _intervention_page(request, visit, kind, form)
+    response.context_data["repeated"] = repeated
+    return response
+
+
+def _repeated(request, visit: Visit, kind) -> DeliveredIntervention | None:
+    """The earlier intervention of this episode that `?repeat=` names, if it is one."""
+    try:
+        pk = int(request.GET.get("repeat", ""))
+    except ValueError:
+        return None
+    return (
+        DeliveredIntervention.objects.filter(
+            pk=pk, kind=kind.code, visit__episode=visit.episode_id, removed_at__isnull=True
+        )
+        .exclude(visit=visit)
+        .select_related("visit")
+        .first()
+    )
 
 
 @record
@@ -392,7 +430,7 @@ def visit_note_save(request: HttpRequest, visit_pk: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, "Visit note saved.")
-            return redirect(reverse("clinic:visit_detail", args=[visit.pk]) + "#visit-section-note")
+            return redirect(reverse("clinic:visit_detail", args=[visit.pk]) + "#visit-steps")
     return TemplateResponse(
         request,
         "treatments/visit_note_form.html",
@@ -499,6 +537,14 @@ def exercise_handout(request: HttpRequest, pk: int) -> HttpResponse:
             "intervention": intervention,
             "kind": kind,
             "row_params": row_params,
+            "exercises": [
+                handout_exercise(row_params, row) for row in intervention.params["exercises"]
+            ],
+            "clinic": {
+                "name": settings.CLINIC_NAME,
+                "phone": settings.CLINIC_PHONE,
+                "hours": settings.CLINIC_HOURS,
+            },
         },
     )
 

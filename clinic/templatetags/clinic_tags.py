@@ -1,4 +1,10 @@
+from urllib.parse import urlsplit
+
 from django import template
+from django.urls import Resolver404, resolve
+
+from clinic import records
+from clinic.services import can_write_visit
 
 register = template.Library()
 
@@ -26,3 +32,44 @@ def change_rows(entry) -> list[tuple[str, object, object, str]]:
             old, new = (list(values) + [None, None])[:2]
             rows.append((field, old, new, ""))
     return rows
+
+
+@register.inclusion_tag("partials/visit_steps.html", takes_context=True)
+def visit_steps(
+    context, visit=None, current: str = "", next_only: bool = False, episode=None
+) -> dict:
+    """The steps of a draft visit for its physio: each with how far it is, and the next
+    one to do (after `current`, the page the physio is on) as the action to take.
+
+    An episode's page (the plan, the diagnosis) shows the steps of the visit it was
+    opened from: the visit its `next` page is, if that visit is the episode's."""
+    request = context["request"]
+    if visit is None and episode is not None:
+        visit = _visit_of_next_page(request, episode)
+    if visit is None or visit.is_signed or not can_write_visit(visit, request.user):
+        return {"steps": []}
+    steps = [
+        {"step": step, "progress": step.progress(visit), "current": step.key == current}
+        for step in records.visit_steps.visible_to(request.user)
+    ]
+    keys = [row["step"].key for row in steps]
+    after = keys.index(current) + 1 if current in keys else 0
+    to_do = [row for row in steps[after:] + steps[:after] if not row["progress"].done]
+    next_step = next((row for row in to_do if not row["current"]), None)
+    return {
+        "steps": steps,
+        "next_step": next_step,
+        "on_step_page": bool(current),
+        "next_only": next_only,
+    }
+
+
+def _visit_of_next_page(request, episode):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    try:
+        match = resolve(urlsplit(target).path)
+    except Resolver404:
+        return None
+    if match.view_name != "clinic:visit_detail":
+        return None
+    return episode.visits.filter(pk=match.kwargs["pk"]).select_related("episode").first()

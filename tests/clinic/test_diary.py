@@ -322,3 +322,39 @@ def test_the_navigation_has_the_diary_for_those_who_use_it(client_for, front_des
     assert reverse("clinic:diary_day") in page and reverse("clinic:follow_ups") in page
     page = client_for(no_role_user).get(reverse("clinic:home")).content.decode()
     assert reverse("clinic:diary_day") not in page
+
+
+def test_a_new_patients_first_visit_opens_the_episode_in_the_same_step(
+    client_for, front_desk, physio, now_appointment
+):
+    now_appointment.kind = "initial"
+    now_appointment.save()
+    client_for(front_desk).post(reverse("clinic:appointment_check_in", args=[now_appointment.pk]))
+    client = client_for(physio)
+    url = reverse("clinic:appointment_start_visit", args=[now_appointment.pk])
+    page = client.get(url).content.decode()
+    assert "has no open episode of care: name the complaint" in page
+    assert "Open a new episode of care" not in page
+    response = client.post(url, {"complaint": "", "side": "right"})
+    assert "Name the new complaint, or choose one" in response.content.decode()
+    assert not now_appointment.patient.episodes.exists()
+    response = client.post(url, {"complaint": "Right buttock pain", "side": "right"})
+    now_appointment.refresh_from_db()
+    assert response["Location"] == now_appointment.visit.get_absolute_url()
+    episode = now_appointment.visit.episode
+    assert (episode.complaint, episode.side, episode.physio) == (
+        "Right buttock pain",
+        "right",
+        now_appointment.practitioner,
+    )
+    assert now_appointment.visit.kind == "initial"
+
+
+def test_the_only_open_episode_is_chosen_already(client_for, physio, now_appointment, episode):
+    now_appointment.status = "arrived"  # checked in before the episode was opened
+    now_appointment.save()
+    url = reverse("clinic:appointment_start_visit", args=[now_appointment.pk])
+    page = client_for(physio).get(url).content.decode()
+    assert f'<option value="{episode.pk}" selected>' in page
+    # A different complaint can still be named instead.
+    assert "A new complaint (opens an episode)" in page

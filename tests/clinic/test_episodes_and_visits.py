@@ -178,3 +178,33 @@ def test_without_a_note_section_the_plain_box_is_the_note(client_for, physio, vi
     page = client_for(physio).get(visit.get_absolute_url()).content.decode()
     assert "Clinical notes" in page and "Save notes" in page
     assert "Visit note (SOAP)" not in page
+
+
+def test_a_walk_in_opens_the_episode_and_starts_the_visit_in_one_step(client_for, physio, patient):
+    response = client_for(physio).post(
+        reverse("clinic:episode_create", args=[patient.pk]),
+        {
+            "complaint": "Left buttock pain",
+            "side": "left",
+            "physio": physio.pk,
+            "opened_on": timezone.localdate().isoformat(),
+            "action": "start_visit",
+        },
+    )
+    visit = Visit.objects.get()
+    assert response["Location"] == visit.get_absolute_url()
+    assert (visit.episode.complaint, visit.kind, visit.practitioner) == (
+        "Left buttock pain",
+        "initial",
+        physio,
+    )
+
+
+def test_a_visit_a_week_ahead_is_refused_with_the_reason(client_for, physio, episode):
+    next_week = timezone.localtime() + datetime.timedelta(days=7)
+    response = client_for(physio).post(
+        reverse("clinic:visit_start", args=[episode.pk]),
+        {"kind": "follow_up", "starts_at": next_week.strftime("%Y-%m-%dT%H:%M")},
+    )
+    assert "A visit cannot start more than an hour from now." in response.content.decode()
+    assert not Visit.objects.exists()

@@ -2,7 +2,7 @@
 
 Fran (front desk) registers Jane Doe, finds her again by surname and by date of birth,
 and logs out. Priya (physiotherapist) opens Jane's record, opens an episode of care for
-right buttock pain, starts the initial assessment, writes and saves her notes, signs the
+right buttock pain with its initial visit in one step, writes and saves her notes, signs the
 visit, and finds it signed and read-only.
 """
 
@@ -73,14 +73,10 @@ def test_front_desk_registers_a_patient_and_the_physio_signs_her_first_visit(
     expect(page.get_by_role("heading", name="Open an episode of care")).to_be_visible()
     page.get_by_label("Complaint").fill("Right buttock pain")
     page.get_by_label("Side").select_option(label="Right")
-    page.get_by_role("button", name="Open episode").click()
+    # Jane is in the room: the episode opens with her first visit (an initial
+    # assessment) in one step.
+    page.get_by_role("button", name="Open episode and start the visit").click()
     expect(page.get_by_role("alert")).to_contain_text("Episode opened: Right buttock pain.")
-
-    # She starts the visit: Jane's first, so an initial assessment.
-    page.get_by_role("link", name="Start a visit").click()
-    expect(page.get_by_role("heading", name="Start a visit")).to_be_visible()
-    expect(page.get_by_label("Kind")).to_have_value("initial")
-    page.get_by_role("button", name="Start visit").click()
     expect(page.get_by_role("heading", name=re.compile(r"^Initial assessment"))).to_be_visible()
     expect(page.get_by_text("Draft", exact=True)).to_be_visible()
 

@@ -160,7 +160,7 @@ def test_script_and_html_typed_into_the_record_are_shown_as_text(
     assert_page_is_clean(page, "the record, for the physio")
     page.get_by_role("link", name="Open an episode").click()
     page.get_by_label("Complaint").fill(IMG)
-    page.get_by_role("button", name="Open episode").click()
+    page.get_by_role("button", name="Open episode only").click()
     expect(page.get_by_role("alert")).to_contain_text(f"Episode opened: {IMG}")
     assert_page_is_clean(page, "the record with the episode")
 
