@@ -51,6 +51,15 @@ class Effort:
     def choose(self, name: str, value: str) -> None:
         self.check(self.page.locator(f'input[name="{name}"][value="{value}"]'))
 
+    def answer(self, name: str, value: int) -> None:
+        """A questionnaire answer: its button is the label of a visually hidden radio."""
+        self.click(self.page.locator(f'label[for="id_{name}_{value + 1}"]'))
+
+    def type_digits(self, values: list[int]) -> None:
+        for value in values:
+            self.page.keyboard.press(str(value))
+        self.keys += len(values)
+
     def select(self, locator, label: str) -> None:
         locator.select_option(label=label)
         self.clicks += 2
@@ -116,8 +125,7 @@ def _assessment(effort: Effort, page, *, measures_only: bool) -> None:
         effort.check(page.get_by_label("Lunging or squatting"))
         effort.type(page.get_by_label("Sitting tolerance (minutes)"), "20")
         effort.choose("low_back_pain", "no")
-        effort.choose("pain_side", "right")
-        effort.click(page.locator('.body-chart-svg [data-region="ischial_tuberosity"]').first)
+        effort.click(page.locator('.body-chart-svg [data-value="ischial_tuberosity_right"]'))
         for code in RED_FLAGS:
             effort.choose(code, "no")
         effort.choose("tender_ischial_tuberosity", "yes")
@@ -125,10 +133,13 @@ def _assessment(effort: Effort, page, *, measures_only: bool) -> None:
         effort.choose("test_modified_bent_knee_stretch", "positive")
         effort.choose("test_slump", "negative")
     effort.type(page.locator('input[name="nprs__nprs"]'), "6" if not measures_only else "4")
-    odi = ["2", "1", "2", "3", "1", "2", "1", "0", "1", "2"]
-    effort.type_in_turn(page.locator('input[name="odi__odi_1"]'), odi)
-    lefs = ["3"] * 20
-    effort.type_in_turn(page.locator('input[name="lefs__lefs_1"]'), lefs)
+    # ODI then LEFS from the patient's paper forms: into the first section, then each
+    # answer's number typed (the next question follows, on to the LEFS).
+    odi = [2, 1, 2, 3, 1, 2, 1, 0, 1, 2]
+    effort.answer("odi__odi_1", odi[0])
+    effort.type_digits(odi + [3] * 20)
+    expect(page.locator("#measure-odi .measure-live")).to_contain_text("ODI 30 %")
+    expect(page.locator("#measure-lefs .measure-live")).to_contain_text("LEFS 60 of 80")
     if measures_only:
         # The activities carried over from the first visit: only the scores are new.
         effort.type(page.locator('input[name="psfs__psfs_1"]'), "6")

@@ -64,4 +64,23 @@
     block.addEventListener("input", function () { update(block); });
     update(block);
   });
+
+  // The paper form at hand: typing an answer's number picks it and moves on to the next
+  // question, so a questionnaire goes in as a run of digits (arrow keys still work).
+  var rows = Array.prototype.slice.call(form.querySelectorAll(".scale-row"));
+  rows.forEach(function (row, index) {
+    row.addEventListener("keydown", function (event) {
+      if (event.altKey || event.ctrlKey || event.metaKey || !/^[0-9]$/.test(event.key)) { return; }
+      var radio = row.querySelector('input[type="radio"][value="' + event.key + '"]');
+      if (!radio) { return; }
+      event.preventDefault();
+      radio.checked = true;
+      radio.dispatchEvent(new Event("change", { bubbles: true }));
+      var next = rows[index + 1];
+      if (next) {
+        var target = next.querySelector('input[type="radio"]:checked') || next.querySelector('input[type="radio"]');
+        if (target) { target.focus(); }
+      }
+    });
+  });
 })();
