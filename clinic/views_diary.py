@@ -42,7 +42,7 @@ from .models import (
     EpisodeOfCare,
     Patient,
 )
-from .views import require
+from .views import require, safe_next
 
 WORKLIST_WINDOWS = (7, 14, 28)
 
@@ -381,7 +381,7 @@ def appointment_check_in(request: HttpRequest, pk: int) -> HttpResponse:
                 f"{appointment.patient.full_name} has arrived. The physio will choose the "
                 "episode of care and start the visit.",
             )
-    return redirect(appointment)
+    return redirect(safe_next(request, appointment.get_absolute_url()))
 
 
 @require_POST
