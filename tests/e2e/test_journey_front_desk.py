@@ -60,3 +60,38 @@ def test_front_desk_checks_a_patient_in_from_her_start_page(
     assert Appointment.objects.get(patient=jane).status == "arrived"
     assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth")
     page.screenshot(path=ARTEFACTS / f"front-desk-home-{width}-checked-in.png", full_page=True)
+
+
+def test_front_desk_books_a_new_patient_s_first_visit_as_proposed(
+    page, live_server, front_desk, physio, other_physio
+):
+    nora = PatientFactory(given_name="Nora", family_name="New")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    login(page, live_server, front_desk)
+    page.goto(live_server.url + nora.get_absolute_url())
+    page.get_by_role("link", name="Book an appointment").click()
+
+    proposal = page.locator("#proposed-slot")
+    expect(proposal).to_contain_text("A new patient, so an initial assessment.")
+    expect(proposal).to_contain_text("Priya Shah")
+    expect(page.get_by_label("Kind")).to_have_value("initial")
+    expect(page.get_by_label("Physio")).to_have_value(str(physio.pk))
+    ARTEFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTEFACTS / "booking-new-patient-1366.png", full_page=True)
+    proposed_start = page.get_by_label("Start").input_value()
+
+    page.get_by_role("button", name="Book").click()
+
+    appointment = Appointment.objects.get(patient=nora)
+    assert (appointment.kind, appointment.practitioner) == ("initial", physio)
+    assert timezone.localtime(appointment.start).strftime("%Y-%m-%dT%H:%M") == proposed_start
+
+    # Booking Sam into the same time with Priya is refused, and the reason is said once.
+    sam = PatientFactory(given_name="Sam", family_name="Hill")
+    page.goto(f"{live_server.url}/diary/appointments/new/?patient={sam.pk}")
+    page.get_by_label("Physio").select_option(str(physio.pk))
+    page.get_by_label("Start").fill(proposed_start)
+    page.get_by_role("button", name="Book").click()
+    refusal = page.get_by_text("Priya Shah already has an appointment at that time")
+    expect(refusal).to_have_count(1)
+    page.screenshot(path=ARTEFACTS / "booking-refused-once-1366.png", full_page=True)
