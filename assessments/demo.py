@@ -15,6 +15,7 @@ from .buttock_pain import BUTTOCK_PAIN_V1
 from .models import Assessment, AssessmentStatus, Measurement, RedFlagAlert, WorkingDiagnosis
 
 NO_RED_FLAGS = {code: "no" for code in BUTTOCK_PAIN_V1.index if code.startswith("rf_")}
+RED_FLAG_NOTE = "Red flag: night pain that does not ease with rest; GP review requested."
 
 # Presentations the clinic sees, loosely after the spec's worked examples (section 7).
 PRESENTATIONS: tuple[dict, ...] = (
@@ -129,16 +130,31 @@ def seed_assessments(context: DemoContext) -> None:
         red_flag = rng.random() < 0.02
         if red_flag:
             findings["rf_night_pain_unremitting"] = "yes"
+            first = episode_visits[0].id
+            if first in context.visit_notes:  # the note says what the screen found
+                context.visit_notes[first] = context.visit_notes[first].replace(
+                    "Red flags screened: none.", RED_FLAG_NOTE
+                )
         baseline = _baseline_scores(rng)
         improvement = rng.uniform(0.15, 0.75)
         steps = max(1, len(episode_visits) - 1)
+        # The pain each visit's note reports (clinic.seeding's course of care), when the
+        # host drew one: every score follows it, so a note never contradicts its scores.
+        pains = [context.visit_pain.get(visit.id) for visit in episode_visits]
+        if None not in pains:
+            baseline["nprs"] = pains[0]
         result = reasoning.suggest(findings)
         for index, visit in enumerate(episode_visits):
-            progress = improvement * index / steps
+            if None in pains:
+                progress = improvement * index / steps
+                nprs = baseline["nprs"] * (1 - progress)
+            else:
+                nprs = pains[index]
+                progress = (pains[0] - nprs) / pains[0] if pains[0] else 0.0
             answers: dict[str, object] = {}
             if index == 0:
                 answers |= findings
-            answers["nprs"] = _answers_for("nprs", baseline["nprs"] * (1 - progress), rng)
+            answers["nprs"] = _answers_for("nprs", nprs, rng)
             if index == 0 or index == len(episode_visits) - 1:
                 answers["odi"] = _answers_for("odi", baseline["odi"] * (1 - progress), rng)
                 answers["lefs"] = _answers_for(

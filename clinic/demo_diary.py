@@ -1,19 +1,26 @@
-"""Demo diary: an appointment behind every past visit, some missed appointments,
-follow-ups booked ahead for most open episodes, and a physio's week of leave (registered
-with clinic.seeding)."""
+"""Demo diary: the clinic's hours, an appointment behind every past visit, some missed
+appointments, follow-ups booked ahead for most open episodes, and a physio's week of leave
+(registered with clinic.seeding)."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from .models import Appointment, AppointmentStatus, TimeOff, Visit
+from .diary import WeeklyPattern
+from .models import Appointment, AppointmentStatus, TimeOff, Visit, WorkingBreak, WorkingHours
 from .roles import FRONT_DESK
-from .scheduling import appointment_length
+from .scheduling import appointment_length, weekly_patterns
 from .seeding import DemoContext
 
 KIND_OF_VISIT = {"initial": "initial", "follow_up": "follow_up", "discharge": "discharge_review"}
-# Future bookings in the clinic's default hours, avoiding the lunch break.
-FUTURE_SLOTS = tuple(time(h, m) for h in (9, 10, 11, 12, 14, 15, 16) for m in (0, 30))
+# The demo clinic's hours, which its physios work: Monday to Friday 8am to 8pm, Saturday
+# 8am to 3pm (its past visits run from 08:30), lunch on weekdays. Whenever the demo is
+# made, today or the next day is a working day with time left in it.
+CLINIC_HOURS = [(weekday, time(8), time(20)) for weekday in range(5)] + [(5, time(8), time(15))]
+CLINIC_BREAKS = [(weekday, time(13), time(14)) for weekday in range(5)]
+# Follow-ups are booked on the half hour, within two weeks of being due.
+FUTURE_STEP = timedelta(minutes=30)
+FUTURE_DAYS = 14
 
 
 class _Diary:
@@ -23,16 +30,63 @@ class _Diary:
         self.taken: dict[tuple[int, object], list[tuple[datetime, datetime]]] = {}
 
     def free(self, physio_id: int, start: datetime, end: datetime) -> bool:
-        busy = self.taken.get((physio_id, start.date()), ())
+        busy = self.taken.get((physio_id, timezone.localdate(start)), ())
         return all(end <= s or start >= e for s, e in busy)
 
     def take(self, physio_id: int, start: datetime, end: datetime) -> None:
-        self.taken.setdefault((physio_id, start.date()), []).append((start, end))
+        self.taken.setdefault((physio_id, timezone.localdate(start)), []).append((start, end))
+
+
+def seed_clinic_hours(context: DemoContext) -> None:
+    """The clinic's hours for each demo physio who has none yet (a clinic seeded before
+    keeps the hours it has, and any the Clinic admin changed)."""
+    physios = [
+        physio
+        for physio in context.physios
+        if not WorkingHours.objects.filter(practitioner=physio).exists()
+    ]
+    context.bulk_create(
+        WorkingHours,
+        (
+            WorkingHours(practitioner=physio, weekday=weekday, start=start, end=end)
+            for physio in physios
+            for weekday, start, end in CLINIC_HOURS
+        ),
+    )
+    context.bulk_create(
+        WorkingBreak,
+        (
+            WorkingBreak(practitioner=physio, weekday=weekday, start=start, end=end, label="Lunch")
+            for physio in physios
+            for weekday, start, end in CLINIC_BREAKS
+        ),
+    )
+
+
+def _free_start(
+    pattern: WeeklyPattern, diary: "_Diary", physio_id: int, day: date, context: DemoContext
+) -> datetime | None:
+    """A free half hour of the physio on `day` or within FUTURE_DAYS after it, after now."""
+    length = appointment_length("follow_up")
+    for offset in range(FUTURE_DAYS):
+        moment = day + timedelta(days=offset)
+        starts = pattern.free_starts(
+            moment,
+            busy=diary.taken.get((physio_id, moment), ()),
+            length=length,
+            step=FUTURE_STEP,
+            not_before=context.now,
+        )
+        if starts:
+            return context.rng.choice(starts)
+    return None
 
 
 def seed_diary(context: DemoContext) -> None:
     rng, now = context.rng, context.now
     desk = context.users[FRONT_DESK][0]
+    seed_clinic_hours(context)
+    patterns = weekly_patterns([physio.pk for physio in context.physios])
     diary = _Diary()
     # A clinic seeded before (same seed, same times) must not be double-booked either.
     for physio_id, start, end in Appointment.objects.filter(
@@ -102,10 +156,10 @@ def seed_diary(context: DemoContext) -> None:
                 # Due today or overdue: booked later today when a slot is left (so the
                 # demo diary has a day to show), else on the next working day.
                 day = timezone.localdate(max(visit.starts_at + timedelta(days=7), now))
-                start = timezone.make_aware(datetime.combine(day, rng.choice(FUTURE_SLOTS)))
-                while start <= now or day.weekday() >= 5:
-                    day += timedelta(days=1)
-                    start = timezone.make_aware(datetime.combine(day, rng.choice(FUTURE_SLOTS)))
+                pattern = patterns.get(visit.practitioner_id)
+                start = pattern and _free_start(pattern, diary, visit.practitioner_id, day, context)
+                if start is None:
+                    continue
                 status = AppointmentStatus.BOOKED
             else:
                 continue  # left for the front desk's follow-ups list

@@ -16,7 +16,7 @@ transaction that `transaction_mode=IMMEDIATE` serialises).
 
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
@@ -524,29 +524,50 @@ def next_free_slot(
     *, practitioner_id: int, near: date, length: timedelta, days: int = 28
 ) -> datetime | None:
     """The first free slot of the physio on or after `near` (or today, if that is past),
-    within `days` days and the booking horizon (two years): three queries whatever the
-    range, and none when `near` is beyond the horizon."""
+    within `days` days and the booking horizon (two years)."""
+    found = first_free_slot(practitioner_ids=[practitioner_id], near=near, length=length, days=days)
+    return found[1] if found else None
+
+
+def first_free_slot(
+    *, practitioner_ids: Sequence[int], near: date, length: timedelta, days: int = 28
+) -> tuple[int, datetime] | None:
+    """The earliest free slot of any of these physios on or after `near` (or today, if that
+    is past), within `days` days and the booking horizon (two years), and whose it is (the
+    first in the given order when two are free at that time): four queries whatever the
+    range and the number of physios, and none when `near` is beyond the horizon."""
     first = max(near, timezone.localdate())
     last = min(add_days(first, days), two_years_ahead())
-    if first > last:
+    if first > last or not practitioner_ids:
         return None
-    pattern = weekly_patterns([practitioner_id])[practitioner_id]
-    busy_by_day: dict[date, list] = defaultdict(list)
-    for start, end in (
+    patterns = weekly_patterns(practitioner_ids)
+    busy: dict[tuple[int, date], list] = defaultdict(list)
+    for practitioner_id, start, end in (
         Appointment.objects.active()
-        .for_practitioner(practitioner_id)
+        .filter(practitioner_id__in=practitioner_ids)
         .filter(start__lt=_midnight(last + timedelta(days=1)), end__gt=_midnight(first))
-        .values_list("start", "end")
+        .values_list("practitioner_id", "start", "end")
     ):
-        busy_by_day[timezone.localtime(start).date()].append((start, end))
+        busy[practitioner_id, timezone.localtime(start).date()].append((start, end))
     now = timezone.now()
     day = first
     while day <= last:
-        starts = pattern.free_starts(
-            day, busy=busy_by_day[day], length=length, step=slot_step(), not_before=now
-        )
-        if starts:
-            return starts[0]
+        free = [
+            (starts[0], order, practitioner_id)
+            for order, practitioner_id in enumerate(practitioner_ids)
+            if (
+                starts := patterns[practitioner_id].free_starts(
+                    day,
+                    busy=busy[practitioner_id, day],
+                    length=length,
+                    step=slot_step(),
+                    not_before=now,
+                )
+            )
+        ]
+        if free:
+            start, _order, practitioner_id = min(free)
+            return practitioner_id, start
         day += timedelta(days=1)
     return None
 

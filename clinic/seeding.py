@@ -147,6 +147,9 @@ class DemoContext:
     # The demo note of each visit, for the app that holds visit notes (records.py's
     # `replaces_notes`); empty when the plain notes box holds them.
     visit_notes: dict[int, str] = field(default_factory=dict)
+    # The pain (0-10) the course of care gave each visit, which its note reports: an app
+    # that records scores records these, so notes and scores agree.
+    visit_pain: dict[int, int] = field(default_factory=dict)
     # What was created, by label ("visits", "assessments", ...), for the summary.
     created: Counter[str] = field(default_factory=Counter)
 
@@ -336,6 +339,7 @@ class PlannedVisit:
     practitioner: Any
     notes: str
     signed_at: datetime | None
+    pain: int
 
 
 @dataclass
@@ -503,7 +507,7 @@ class ClinicGenerator:
                     notes += f" {self._review(days, index)}"
             # Mostly the treating physio; now and then a colleague covers.
             practitioner = physio if rng.random() < 0.9 else rng.choice(physios)
-            visits.append(self._visit(days[index], kind, practitioner, notes))
+            visits.append(self._visit(days[index], kind, practitioner, notes, pain))
 
         recent = (self.today - days[-2]).days <= 21
         if not reason and recent and rng.random() < 0.6:
@@ -515,7 +519,7 @@ class ClinicGenerator:
         weeks = max(1, round((days[index + 1] - days[index]).days / 7))
         return "Review in 1 week." if weeks == 1 else f"Review in {weeks} weeks."
 
-    def _visit(self, day: date, kind: str, practitioner, notes: str) -> PlannedVisit:
+    def _visit(self, day: date, kind: str, practitioner, notes: str, pain: int) -> PlannedVisit:
         slot = self.rng.choice(SLOTS)
         for _attempt in range(4):
             if (practitioner.pk, day, slot) not in self.taken:
@@ -530,11 +534,13 @@ class ClinicGenerator:
             practitioner=practitioner,
             notes=notes,
             signed_at=min(signed_at, self.context.now),
+            pain=pain,
         )
 
     def _weekday(self, day: date) -> date:
-        """The clinic is shut at weekends: move to the Monday after (or the Friday before,
-        when that Monday is not yet past)."""
+        """Past visits fall on weekdays (the demo clinic's Saturdays, clinic.demo_diary, are
+        left for bookings): move to the Monday after (or the Friday before, when that Monday
+        is not yet past)."""
         if day.weekday() < 5:
             return day
         monday = day + timedelta(days=7 - day.weekday())
@@ -607,6 +613,9 @@ def _seed_clinic(context: DemoContext, patient_count: int) -> None:
             context.patient_ids.extend(patient.pk for patient in patients)
             context.episode_ids.extend(episode.pk for episode in episodes)
             context.visit_ids.extend(visit.pk for visit in visits)
+            context.visit_pain.update(
+                (row.pk, visit.pain) for row, (_, visit) in zip(visits, planned, strict=True)
+            )
             generator.taken.clear()
             bar.update(size)
 

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -52,9 +53,13 @@ def home(request: HttpRequest) -> HttpResponse:
         "open_episodes": None,
         "draft_visits": None,
         "todays_appointments": None,
+        # The front desk's (and the Clinic admin's) list of the day's arrivals, every physio.
+        "clinic_day": None,
     }
     if user.has_perm("clinic.record_clinical"):
         context.update(selectors.physio_worklist(user))
+    elif user.has_perm("clinic.view_appointment"):
+        context["clinic_day"] = selectors.clinic_day(timezone.localdate())
     return TemplateResponse(request, "clinic/home.html", context)
 
 

@@ -43,7 +43,7 @@ from .models import (
     Patient,
     Side,
 )
-from .views import require
+from .views import require, safe_next
 
 WORKLIST_WINDOWS = (7, 14, 28)
 
@@ -166,20 +166,23 @@ def appointment_create(request: HttpRequest) -> HttpResponse:
     """The booking form. GET parameters prefill it: `patient`, `practitioner`, `start`
     (ISO), `kind`; `episode` (from the worklist) fills the patient, their physio and the
     next free slot near the follow-up's due date; `propose=1` proposes the next free slot
-    of the chosen physio."""
+    of the chosen physio. A new patient (no episode of care yet) is booked for an initial
+    assessment, with the first free physio and time proposed unless chosen."""
     physios = selectors.physiotherapists()
     params = request.GET
     episode = _open_episode(params.get("episode"))
     patient = episode.patient if episode else _patient(params.get("patient"))
+    new_patient = patient is not None and not patient.episodes.exists()
+    default_kind = AppointmentKind.INITIAL if new_patient else AppointmentKind.FOLLOW_UP
     initial = {
         "patient": patient.identifier if patient else "",
-        "kind": params.get("kind") or AppointmentKind.FOLLOW_UP,
+        "kind": params.get("kind") or default_kind,
         "practitioner": episode.physio_id if episode else params.get("practitioner"),
         "start": params.get("start"),
         "episode": episode.pk if episode else None,
     }
     if initial["kind"] not in AppointmentKind.values:
-        initial["kind"] = AppointmentKind.FOLLOW_UP
+        initial["kind"] = default_kind
     proposed = None
     if patient and not initial["practitioner"]:
         initial["practitioner"] = (
@@ -188,19 +191,33 @@ def appointment_create(request: HttpRequest) -> HttpResponse:
             .values_list("physio_id", flat=True)
             .first()
         )
-    if request.method == "GET" and (episode or params.get("propose")) and not initial["start"]:
+    if request.method == "GET" and not initial["start"]:
+        length = scheduling.appointment_length(initial["kind"])
         physio_id = _int(initial["practitioner"])
-        if physio_id and physios.filter(pk=physio_id).exists():
+        if new_patient and not physio_id:
+            # Whoever is free first: a new patient has no physio yet.
+            found = scheduling.first_free_slot(
+                practitioner_ids=list(physios.values_list("pk", flat=True)),
+                near=timezone.localdate(),
+                length=length,
+            )
+            if found:
+                initial["practitioner"], proposed = found
+            else:
+                messages.warning(request, "No physio has a free slot in the next four weeks.")
+        elif (
+            (episode or params.get("propose") or new_patient)
+            and physio_id
+            and physios.filter(pk=physio_id).exists()
+        ):
             near = _follow_up_due(episode) if episode else timezone.localdate()
             proposed = scheduling.next_free_slot(
-                practitioner_id=physio_id,
-                near=near,
-                length=scheduling.appointment_length(initial["kind"]),
+                practitioner_id=physio_id, near=near, length=length
             )
-            if proposed:
-                initial["start"] = timezone.localtime(proposed).strftime("%Y-%m-%dT%H:%M")
-            else:
+            if proposed is None:
                 messages.warning(request, "No free slot in the next four weeks: choose a time.")
+        if proposed:
+            initial["start"] = timezone.localtime(proposed).strftime("%Y-%m-%dT%H:%M")
     form = AppointmentForm(request.POST or None, physios=physios, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -243,6 +260,11 @@ def appointment_create(request: HttpRequest) -> HttpResponse:
             "form": form,
             "patient": patient,
             "proposed": proposed,
+            "new_patient": new_patient,
+            "proposed_physio": (
+                physios.filter(pk=_int(initial["practitioner"])).first() if proposed else None
+            ),
+            "physio_chosen": bool(params.get("practitioner") or episode),
             "query": query,
             "matches": matches,
             "searched": bool(query),
@@ -382,7 +404,7 @@ def appointment_check_in(request: HttpRequest, pk: int) -> HttpResponse:
                 f"{appointment.patient.full_name} has arrived. The physio will choose the "
                 "episode of care and start the visit.",
             )
-    return redirect(appointment)
+    return redirect(safe_next(request, appointment.get_absolute_url()))
 
 
 @require_POST

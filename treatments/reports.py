@@ -403,17 +403,13 @@ def _number(value: float | None, places: int = 1) -> str:
     return "0" if text in ("-0", "-0.0") else text.removesuffix(".0") if places == 1 else text
 
 
+MEASURE_COLUMNS = ("n", "mean baseline", "mean latest", "mean change", "important improvement %")
+
+
 def report_header(report: Report) -> list[str]:
     header = [report.group_by.label, "Episodes"]
     for code in REPORT_MEASURES:
-        name = code.upper()
-        header += [
-            f"{name} n",
-            f"{name} mean baseline",
-            f"{name} mean latest",
-            f"{name} mean change",
-            f"{name} important improvement %",
-        ]
+        header += [f"{code.upper()} {name}" for name in MEASURE_COLUMNS]
     return [*header, "Median visits to discharge", "Adverse events"]
 
 
@@ -429,6 +425,45 @@ def report_cells(row: ReportRow) -> list[str]:
             _number(summary.share_improved, 0),
         ]
     return [*cells, _number(row.median_visits), str(row.adverse_events)]
+
+
+@dataclass(frozen=True)
+class MeasureCells:
+    """One measure's cells of a row, shown on the page as a group of columns under its name."""
+
+    code: str
+    title: str
+    n: str
+    baseline: str
+    latest: str
+    change: str
+    improved: str
+
+
+@dataclass(frozen=True)
+class GroupedCells:
+    label: str
+    episodes: str
+    measures: list[MeasureCells]
+    trailing: list[str]
+
+
+def report_cell_groups(cells: list[str]) -> GroupedCells:
+    """The cells of report_header() or report_cells() (what the CSV has) grouped by measure."""
+    width = len(MEASURE_COLUMNS)
+    return GroupedCells(
+        label=cells[0],
+        episodes=cells[1],
+        measures=[
+            MeasureCells(
+                code,
+                measures.registry.get(code).title,
+                *cells[2 + width * index : 2 + width * (index + 1)],
+            )
+            for index, code in enumerate(REPORT_MEASURES)
+        ],
+        trailing=cells[2 + width * len(REPORT_MEASURES) :],
+    )
 
 
 # --- The episodes behind a group -------------------------------------------------------

@@ -27,6 +27,7 @@ from .reports import (
     group_episodes,
     group_label,
     outcome_report,
+    report_cell_groups,
     report_cells,
     report_header,
 )
@@ -115,8 +116,10 @@ def outcome_report_page(request: HttpRequest) -> HttpResponse:
             "report": report,
             "group_by": group_by,
             "group_choices": list(GroupBy),
-            "header": report_header(report),
-            "rows": [{"row": row, "cells": report_cells(row)} for row in report.rows],
+            "header": report_cell_groups(report_header(report)),
+            "rows": [
+                {"row": row, "cells": report_cell_groups(report_cells(row))} for row in report.rows
+            ],
             "measures": REPORT_MEASURES,
             "charts": [
                 (

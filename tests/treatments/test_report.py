@@ -284,15 +284,19 @@ def _table(html: str, table_id: str) -> list[list[str]]:
 
 
 def test_csv_is_exactly_the_table(client_for, clinic_admin, clinic):
+    """The page's cells are the CSV's; the page heads each measure's columns with its name
+    (issue 11: the table fits a laptop's width)."""
     client = client_for(clinic_admin)
     query = "?group_by=intervention&status=discharged"
     page = client.get(reverse("treatments:outcome_report") + query).content.decode()
-    shown = _table(page, "outcome-report")
+    header, measure_header, *shown = _table(page, "outcome-report")
     response = client.get(reverse("treatments:outcome_report_csv") + query)
     assert response["Content-Type"].startswith("text/csv")
     exported = list(csv.reader(io.StringIO(response.content.decode())))
-    assert exported == shown
+    assert exported[1:] == shown
     assert exported[0][0] == "Intervention"
+    assert header == [*exported[0][:2], "NPRS", "ODI", "LEFS", "PSFS", *exported[0][-2:]]
+    assert measure_header == ["n", "Baseline → latest", "Change", "Improved %"] * 4
     assert [row[0] for row in exported[1:]] == [
         "Dry needling",
         "Stretching",
