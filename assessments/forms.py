@@ -258,7 +258,7 @@ class WorkingDiagnosisForm(forms.Form):
         help_text="e.g. The consultant's letter of 12 Jan confirms a hamstring tendinopathy.",
         max_length=200,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[single_line],
     )
 
     def __init__(self, *args, after_discharge: bool, **kwargs) -> None:

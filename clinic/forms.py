@@ -187,6 +187,7 @@ class TakeOverForm(forms.Form):
         label="Why do you take this visit over?",
         max_length=200,
         help_text="e.g. Priya is off sick and I saw the patient; finishing the notes for her.",
+        validators=[single_line],
     )
 
     def __init__(self, *args, **kwargs):

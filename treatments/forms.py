@@ -258,7 +258,7 @@ def after_discharge_reason_field(why: str) -> forms.CharField:
         help_text="Listed with the change on the discharge summary, as added after discharge.",
         max_length=200,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[single_line],
     )
 
 
