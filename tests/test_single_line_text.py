@@ -1,12 +1,13 @@
-"""Names and the other one-line fields refuse a line break (CR or LF) with a message, on
-every path: the pages, the Django admin and services called by other code (issue 10,
-part 7)."""
+"""Names and the other one-line fields refuse a line break (CR, LF or any other that
+str.splitlines() knows) with a message, on every path: the pages, the Django admin and
+services called by other code (issue 10, part 7)."""
 
 import datetime
 
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
@@ -275,3 +276,53 @@ def test_other_code_gets_an_after_discharge_reason_on_two_lines_as_a_clinic_erro
             reason="Visits were\nmiscounted",
         )
     assert not LaterAddition.objects.exists()
+
+
+# --- Every kind of line break ----------------------------------------------------------------
+
+# What str.splitlines() breaks on besides CR and LF: a text editor, a browser or a CSV
+# reader may show any of them as a new line.
+UNICODE_BREAKS = {
+    "VT": "\x0b",
+    "FF": "\x0c",
+    "FS": "\x1c",
+    "GS": "\x1d",
+    "RS": "\x1e",
+    "NEL": "\x85",
+    "LINE SEPARATOR": "\u2028",
+    "PARAGRAPH SEPARATOR": "\u2029",
+}
+
+
+def test_the_rule_refuses_every_line_break_python_knows():
+    breaks = {chr(code) for code in range(0x110000) if len(f"a{chr(code)}b".splitlines()) > 1}
+    refused = set()
+    for mark in breaks:
+        try:
+            single_line(f"Jane{mark}Doe")
+        except ValidationError:
+            refused.add(mark)
+    assert refused == breaks
+    single_line("Jane Doe\tO'Brien-Smith, née Müller")  # one line, whatever its letters
+
+
+@pytest.mark.parametrize("mark", UNICODE_BREAKS.values(), ids=UNICODE_BREAKS.keys())
+def test_a_unicode_line_break_in_a_name_is_refused_on_the_page(client_for, front_desk, mark):
+    response = client_for(front_desk).post(
+        reverse("clinic:patient_create"), _patient_form(family_name=f"Line{mark}Doe")
+    )
+
+    assert response.status_code == 200
+    assert SINGLE_LINE_MESSAGE in response.text
+    assert not Patient.objects.exists()
+
+
+def test_a_unicode_line_break_in_a_text_parameter_is_refused(physio, visit):
+    with pytest.raises(ParamError, match="keep it to one line"):
+        treatment_services.intervention_record(
+            visit=visit,
+            user=physio,
+            kind_code="exercise_programme",
+            params={"exercises": [{"name": "Bridge\u2028=cmd"}]},
+        )
+    assert not DeliveredIntervention.objects.exists()
