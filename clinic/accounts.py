@@ -15,7 +15,7 @@ import smtplib
 
 from auditlog.models import LogEntry
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
@@ -69,6 +69,15 @@ def email_taken(email: str, *, other_than=None) -> bool:
     if other_than is not None:
         users = users.exclude(pk=other_than.pk)
     return users.exists()
+
+
+def password_confirmed(request, user, password: str) -> bool:
+    """Whether `password` is `user`'s own, asked again by a page that changes the account
+    (their email address, their password). Checked like a login, through authenticate():
+    django-axes counts a wrong one towards the same lockout (per user name and address,
+    and per address) and refuses any while locked, so a session left open is no way
+    round the lockout to guess the password."""
+    return authenticate(request, username=user.get_username(), password=password) == user
 
 
 def is_new_account(user) -> bool:

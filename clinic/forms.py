@@ -360,24 +360,35 @@ class EmailChangeForm(forms.Form):
         help_text="Password reset links go to this address, so changing it needs your password.",
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, request, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.request = request
         self.helper = FormHelper()
         self.helper.form_tag = False
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
+        if not accounts.password_confirmed(self.request, self.user, password):
             raise forms.ValidationError("Your password was not right: try again.")
         return password
 
 
 class OwnPasswordChangeForm(PasswordChangeForm):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, request, **kwargs):
         super().__init__(*args, **kwargs)
+        self.request = request
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def clean_old_password(self) -> str:
+        # Django's form checks the hash itself; this one counts towards the lockout.
+        old_password = self.cleaned_data["old_password"]
+        if not accounts.password_confirmed(self.request, self.user, old_password):
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password
 
 
 class PasswordSetForm(SetPasswordForm):

@@ -174,6 +174,19 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURE_LIMIT_PER_ADDRESS", "20"))
 AXES_HANDLER = "clinic.lockout.AddressLimitHandler"
 AXES_RESET_ON_SUCCESS = True
+# A login tried while locked is refused without being counted: counting it would move the
+# end of the lock at every try (the right password included) and, summed per address,
+# lock the colleagues sharing the computer's address too. No password is checked then.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Axes keeps each failure's form data (the Clinic admin reads it): never a password, and
+# the account pages' current-password checks count as failures too (accounts.py).
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "old_password",
+    "new_password1",
+    "new_password2",
+]
 AXES_LOCKOUT_CALLABLE = "clinic.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "clinic.lockout.client_address"
 # Behind this many proxies of our own (nginx, a load balancer) the client's address is the

@@ -112,6 +112,69 @@ def test_the_clinic_admin_unlocks_a_user_in_the_admin(client, client_for, physio
     assert is_logged_in(client)
 
 
+def test_the_right_password_while_locked_is_refused_without_counting_or_extending(
+    client, physio, other_physio
+):
+    for _ in range(5):
+        log_in(client, "physio", "wrong", address="10.0.0.9")
+    locked = AccessAttempt.objects.get(username="physio")
+
+    # The physio tries again and again, as someone locked out does: each is refused...
+    for _ in range(settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS):
+        response = log_in(client, "physio", PASSWORD, address="10.0.0.9")
+        assert response.status_code == 429 and LOCKED in response.text
+    assert log_in(client, "physio", "wrong", address="10.0.0.9").status_code == 429
+
+    # ...without counting as a failure, nor moving the end of the lock...
+    attempt = AccessAttempt.objects.get(username="physio")
+    assert attempt.failures_since_start == 5
+    assert attempt.attempt_time == locked.attempt_time
+    # ...nor locking the colleagues who share the computer's address.
+    assert log_in(client, "physio2", PASSWORD, address="10.0.0.9").status_code == 302
+
+
+@pytest.mark.parametrize("page", ["account_email", "password_change"])
+def test_guessing_the_password_on_the_account_pages_is_locked_like_a_login(
+    client, client_for, physio, page
+):
+    def attempt(password: str):
+        data = (
+            {"email": "thief@example.com", "password": password}
+            if page == "account_email"
+            else {
+                "old_password": password,
+                "new_password1": "x7!Qp-new",
+                "new_password2": "x7!Qp-new",
+            }
+        )
+        return logged_in.post(reverse(page), data, REMOTE_ADDR="10.0.0.20")
+
+    logged_in = client_for(physio)
+    for _ in range(4):
+        assert attempt("wrong").status_code == 200
+    response = attempt("wrong")
+    assert response.status_code == 429 and LOCKED in response.text
+
+    assert attempt(PASSWORD).status_code == 429  # the right one too, while locked
+    kept = AccessAttempt.objects.get(username="physio").post_data
+    assert "wrong" not in kept and "x7!Qp-new" not in kept  # what was typed is not kept
+    physio.refresh_from_db()
+    assert physio.email == "physio@clinic.example" and physio.check_password(PASSWORD)
+    # The login form from that address is locked for the name as well.
+    client.logout()
+    assert log_in(client, "physio", PASSWORD, address="10.0.0.20").status_code == 429
+
+
+def test_the_right_password_on_an_account_page_still_changes_the_email(client_for, physio):
+    response = client_for(physio).post(
+        reverse("account_email"), {"email": "priya@new.example", "password": PASSWORD}
+    )
+
+    assert response.status_code == 302
+    physio.refresh_from_db()
+    assert physio.email == "priya@new.example"
+
+
 SPRAYED = "Too many failed logins from this computer's address: try again in 15 minutes or ask the clinic admin."
 
 
