@@ -12,17 +12,20 @@ forgot theirs, gets a one-time link (Django's password-reset tokens) at their ow
 
 import logging
 import smtplib
+from datetime import timedelta
 
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
+from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -124,7 +127,7 @@ def password_link_send(*, user, by, domain: str, use_https: bool, asked_by_user:
             "settings, then send the link again."
         ) from error
     what = "Password set-up link" if new_account else "Password reset link"
-    how = " (asked for on the login page)" if asked_by_user else ""
+    how = ASKED_ON_THE_LOGIN_PAGE if asked_by_user else ""
     LogEntry.objects.log_create(
         user,
         force_log=True,
@@ -133,6 +136,28 @@ def password_link_send(*, user, by, domain: str, use_https: bool, asked_by_user:
         actor=by,
         additional_data={"event": f"{what} sent to {user.email}{how}"},
     )
+
+
+ASKED_ON_THE_LOGIN_PAGE = " (asked for on the login page)"
+
+
+def password_reset_limited(*, user, address: str | None) -> bool:
+    """Whether a link asked for on the login page ("Forgot your password?") is past its
+    limit: PASSWORD_RESET_LIMIT_PER_ACCOUNT links to `user`, or
+    PASSWORD_RESET_LIMIT_PER_ADDRESS to anyone asked for from `address`, within
+    PASSWORD_RESET_LIMIT_MINUTES. Counted from the audit log's entries of the links sent,
+    so every app process sees the same count; links the Clinic admin sends do not count."""
+    since = timezone.now() - timedelta(minutes=settings.PASSWORD_RESET_LIMIT_MINUTES)
+    asked = LogEntry.objects.filter(
+        timestamp__gte=since, additional_data__event__endswith=ASKED_ON_THE_LOGIN_PAGE
+    )
+    for_user = asked.filter(
+        content_type=ContentType.objects.get_for_model(user), object_pk=str(user.pk)
+    )
+    if for_user.count() >= settings.PASSWORD_RESET_LIMIT_PER_ACCOUNT:
+        return True
+    from_address = asked.filter(remote_addr=address) if address else asked.none()
+    return from_address.count() >= settings.PASSWORD_RESET_LIMIT_PER_ADDRESS
 
 
 def email_change(*, user, email: str) -> None:

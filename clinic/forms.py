@@ -9,6 +9,7 @@ from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, Set
 from django.utils import timezone
 
 from . import accounts
+from .lockout import client_address
 from .models import (
     Appointment,
     AppointmentKind,
@@ -341,7 +342,12 @@ class PasswordResetRequestForm(PasswordResetForm):
 
     def save(self, domain_override=None, use_https=False, request=None, **ignored) -> None:
         domain = domain_override or request.get_host()
+        address = client_address(request)
         for user in self.get_users(self.cleaned_data["email"]):
+            if accounts.password_reset_limited(user=user, address=address):
+                # Not shown either: the page says the same whatever happened.
+                logger.warning("A password reset link was not sent: past the limit.")
+                continue
             try:
                 accounts.password_link_send(
                     user=user, by=None, domain=domain, use_https=use_https, asked_by_user=True

@@ -193,6 +193,15 @@ AXES_CLIENT_IP_CALLABLE = "clinic.lockout.client_address"
 # one the outermost of them added to X-Forwarded-For; 0 means REMOTE_ADDR is the client.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
+# --- Password reset links asked for on the login page --------------------------------------
+# "Forgot your password?" sends at most this many links to one account, and to all the
+# accounts asked for from one address, within PASSWORD_RESET_LIMIT_MINUTES: no one fills
+# a colleague's inbox or floods the clinic's mail server. Past a limit the page says what
+# it always says (it never tells who has an account), and no link goes.
+PASSWORD_RESET_LIMIT_PER_ACCOUNT = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_ACCOUNT", "3"))
+PASSWORD_RESET_LIMIT_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", "10"))
+PASSWORD_RESET_LIMIT_MINUTES = int(os.environ.get("PASSWORD_RESET_LIMIT_MINUTES", "60"))
+
 # --- Content Security Policy (django-csp) -----------------------------------------------
 # Everything comes from the app itself: no inline script, style or event handler anywhere
 # (htmx's indicator style is in clinic.css, see the htmx-config meta in base.html), so a

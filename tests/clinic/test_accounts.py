@@ -1,11 +1,13 @@
 """No one can act as someone else (issue 10): nobody but the user ever knows their password,
 roles are separated, and every change to users, roles and passwords is in the audit log."""
 
+import datetime
 import json
 import re
 
 import pytest
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core import mail
@@ -13,7 +15,9 @@ from django.core.management import call_command
 from django.db.models import Q
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from clinic import accounts
 from clinic.roles import CLINIC_ADMIN, FRONT_DESK, PHYSIOTHERAPIST
 from tests.factories import UserFactory
 
@@ -248,6 +252,55 @@ def test_the_reset_page_does_not_say_whether_an_address_exists(client, physio):
     assert known.redirect_chain == unknown.redirect_chain
     assert without_tokens(known.text) == without_tokens(unknown.text)
     assert len(mail.outbox) == 1
+
+
+def test_reset_links_asked_for_are_limited_per_account_without_saying_so(client, physio):
+    pages = [
+        client.post(reverse("password_reset"), {"email": physio.email}, follow=True)
+        for _ in range(settings.PASSWORD_RESET_LIMIT_PER_ACCOUNT + 2)
+    ]
+
+    assert len(mail.outbox) == settings.PASSWORD_RESET_LIMIT_PER_ACCOUNT == 3
+    # The page after the limit is the page before it: nothing tells the limit apart from
+    # an address no account has.
+    assert {page.redirect_chain[-1][0] for page in pages} == {reverse("password_reset_done")}
+    assert len({without_tokens(page.text) for page in pages}) == 1
+    # Another address cannot send this account more either...
+    client.post(reverse("password_reset"), {"email": physio.email}, REMOTE_ADDR="192.0.2.99")
+    assert len(mail.outbox) == 3
+    # ...and the Clinic admin still can (the limit is on the login page's form).
+    accounts.password_link_send(user=physio, by=None, domain="testserver", use_https=False)
+    assert len(mail.outbox) == 4
+
+
+def test_reset_links_asked_for_are_limited_per_address(client, settings, physio):
+    settings.PASSWORD_RESET_LIMIT_PER_ADDRESS = 4
+    users = [UserFactory(username=f"user{n}", email=f"user{n}@clinic.example") for n in range(6)]
+
+    for user in users:
+        response = client.post(
+            reverse("password_reset"), {"email": user.email}, REMOTE_ADDR="198.51.100.3"
+        )
+        assert response.url == reverse("password_reset_done")
+
+    assert [message.to for message in mail.outbox] == [[user.email] for user in users[:4]]
+    client.post(reverse("password_reset"), {"email": physio.email}, REMOTE_ADDR="198.51.100.4")
+    assert mail.outbox[-1].to == [physio.email]  # another address is not affected
+
+
+def test_the_reset_limit_is_over_after_its_time(client, settings, physio):
+    settings.PASSWORD_RESET_LIMIT_PER_ACCOUNT = 1
+    client.post(reverse("password_reset"), {"email": physio.email})
+    client.post(reverse("password_reset"), {"email": physio.email})
+    assert len(mail.outbox) == 1
+    LogEntry.objects.update(
+        timestamp=timezone.now()
+        - datetime.timedelta(minutes=settings.PASSWORD_RESET_LIMIT_MINUTES + 1)
+    )
+
+    client.post(reverse("password_reset"), {"email": physio.email})
+
+    assert len(mail.outbox) == 2
 
 
 def test_an_inactive_user_gets_no_reset_link(client, physio):
