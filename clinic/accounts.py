@@ -13,16 +13,18 @@ forgot theirs, gets a one-time link (Django's password-reset tokens) at their ow
 import logging
 import smtplib
 from datetime import timedelta
+from importlib import import_module
 
 from auditlog.models import LogEntry
 from django.conf import settings
-from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import SESSION_KEY, authenticate, get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
+from django.db.models.signals import post_save, pre_save
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +34,7 @@ from django.utils.http import urlsafe_base64_encode
 from .admin_site import is_clinic_admin
 from .audit import acting
 from .roles import CLINIC_ADMIN, FRONT_DESK, PHYSIOTHERAPIST
+from .scheduling import calendar_feed_revoke
 from .services import ClinicError
 
 logger = logging.getLogger(__name__)
@@ -188,3 +191,56 @@ def email_change(*, user, email: str) -> None:
         except (OSError, smtplib.SMTPException):
             # The change stands (it is in the audit log); the notice is a courtesy.
             logger.exception("The notice of an email change could not be sent.")
+
+
+# --- Deactivation --------------------------------------------------------------------------
+# Unticking "Active" ends the user's sessions and their calendar feed for good, whatever the
+# path (the admin, the shell): Django's backend already refuses an inactive user's session,
+# but the session itself would come back to life if the account were made active again,
+# for whoever held it (a shared computer, a stolen cookie). The same goes for the feed's
+# address, which stops answering while the physio is inactive.
+
+
+def sessions_end(*, user) -> int:
+    """Delete `user`'s sessions (the database's); how many there were."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if not hasattr(store, "get_model_class"):
+        # Sessions in the cache cannot be listed: an inactive user's are refused at their
+        # next request by the authentication backend, and expire with the idle time.
+        return 0
+    sessions = store.get_model_class().objects.filter(expire_date__gt=timezone.now())
+    ended = [
+        session.pk
+        for session in sessions.iterator()
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk)
+    ]
+    store.get_model_class().objects.filter(pk__in=ended).delete()
+    return len(ended)
+
+
+def _note_deactivation(sender, instance, update_fields=None, **kwargs) -> None:
+    if instance.pk is None or instance.is_active:
+        return
+    if update_fields is not None and "is_active" not in update_fields:
+        return
+    # One query, and only when an inactive user is saved.
+    if sender._default_manager.filter(pk=instance.pk, is_active=True).exists():
+        instance._being_deactivated = True
+
+
+def _end_access_on_deactivation(sender, instance, **kwargs) -> None:
+    if instance.__dict__.pop("_being_deactivated", False):
+        calendar_feed_revoke(practitioner=instance)
+        sessions_end(user=instance)
+
+
+def connect() -> None:
+    user_model = get_user_model()
+    pre_save.connect(
+        _note_deactivation, sender=user_model, dispatch_uid="clinic.accounts.note_deactivation"
+    )
+    post_save.connect(
+        _end_access_on_deactivation,
+        sender=user_model,
+        dispatch_uid="clinic.accounts.end_access_on_deactivation",
+    )

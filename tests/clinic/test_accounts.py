@@ -10,6 +10,7 @@ from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.management import call_command
 from django.db.models import Q
@@ -17,7 +18,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic import accounts
+from clinic import accounts, scheduling
+from clinic.models import CalendarFeed
 from clinic.roles import CLINIC_ADMIN, FRONT_DESK, PHYSIOTHERAPIST
 from tests.factories import UserFactory
 
@@ -447,6 +449,47 @@ def test_the_clinic_admin_deactivates_a_physio(client, client_for, clinic_admin,
     client.logout()
     assert log_in(client, "physio", PASSWORD).status_code == 200  # refused
     assert physios_session.get(reverse("clinic:home")).status_code == 302  # logged out
+
+
+def test_deactivating_a_user_ends_their_sessions_and_feed_for_good(
+    client_for, clinic_admin, physio, other_physio
+):
+    physios_session = Client()
+    physios_session.force_login(physio)
+    colleagues_session = Client()
+    colleagues_session.force_login(other_physio)
+    feed = scheduling.calendar_feed_renew(practitioner=physio)
+    feed_url = reverse("clinic:calendar_feed", args=[physio.pk, feed.token])
+    admin = client_for(clinic_admin)
+
+    change_user(admin, physio, is_active="")
+
+    assert not [
+        s for s in Session.objects.all() if s.get_decoded().get("_auth_user_id") == str(physio.pk)
+    ]
+    assert not CalendarFeed.objects.filter(practitioner=physio).exists()
+    # Given back the account (a mistake, or their return), the old session and the old
+    # feed address stay dead: whoever held them is not let back in.
+    physio.refresh_from_db()
+    change_user(admin, physio, is_active="on")
+    physio.refresh_from_db()
+    assert physio.is_active
+    assert physios_session.get(reverse("clinic:home")).status_code == 302
+    assert Client().get(feed_url).status_code == 404
+    # Nobody else was logged out.
+    assert colleagues_session.get(reverse("clinic:home")).status_code == 200
+
+
+def test_a_user_deactivated_by_other_code_is_logged_out_too(physio):
+    session = Client()
+    session.force_login(physio)
+
+    physio.is_active = False
+    physio.save()
+    physio.is_active = True
+    physio.save()
+
+    assert session.get(reverse("clinic:home")).status_code == 302
 
 
 def test_a_superuser_grants_clinic_admin(client_for, superuser, physio):
