@@ -86,6 +86,23 @@ def password_confirmed(request, user, password: str) -> bool:
     return authenticate(request, username=user.get_username(), password=password) == user
 
 
+def active_namesake(first_name: str, last_name: str, *, other_than=None):
+    """An active user with this full name (case and spaces aside), or None. Records name
+    whoever signed them, so two active users never share a name."""
+    users = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            first_name__iexact=first_name.strip(),
+            last_name__iexact=last_name.strip(),
+        )
+        .exclude(first_name="", last_name="")
+    )
+    if other_than is not None:
+        users = users.exclude(pk=other_than.pk)
+    return users.order_by("pk").first()
+
+
 def is_new_account(user) -> bool:
     return not user.has_usable_password() and user.last_login is None
 

@@ -2,6 +2,7 @@
 roles are separated, and every change to users, roles and passwords is in the audit log."""
 
 import datetime
+import html
 import json
 import re
 
@@ -18,7 +19,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic import accounts, scheduling
+from clinic import accounts, scheduling, services
 from clinic.models import CalendarFeed
 from clinic.roles import CLINIC_ADMIN, FRONT_DESK, PHYSIOTHERAPIST
 from tests.factories import UserFactory
@@ -490,6 +491,49 @@ def test_a_user_deactivated_by_other_code_is_logged_out_too(physio):
     physio.save()
 
     assert session.get(reverse("clinic:home")).status_code == 302
+
+
+SAME_NAME = "Another active user is already called Priya Shah (physio)"
+
+
+def test_a_user_cannot_be_renamed_to_a_colleague_s_full_name(
+    client_for, clinic_admin, physio, other_physio
+):
+    response = change_user(
+        client_for(clinic_admin), other_physio, first_name="priya ", last_name="SHAH"
+    )
+
+    assert response.status_code == 200
+    assert SAME_NAME in html.unescape(response.text)
+    other_physio.refresh_from_db()
+    assert other_physio.get_full_name() == "Tom Reed"
+
+
+def test_a_new_user_cannot_take_a_colleague_s_full_name(client_for, clinic_admin, physio):
+    response = add_user(client_for(clinic_admin), first_name="Priya", last_name="Shah")
+
+    assert SAME_NAME in html.unescape(response.text)
+    assert not User.objects.filter(username="newphysio").exists()
+
+
+def test_a_deactivated_colleague_s_name_may_be_used_again(client_for, clinic_admin, physio):
+    physio.is_active = False
+    physio.save()
+
+    response = add_user(client_for(clinic_admin), first_name="Priya", last_name="Shah")
+
+    assert response.status_code == 302
+    assert User.objects.filter(username="newphysio", is_active=True).exists()
+
+
+def test_a_signed_visit_names_its_signer_with_their_user_name(client_for, physio, visit):
+    visit = services.visit_sign(visit=visit, user=physio)
+    services.addendum_add(visit=visit, author=physio, text="Seen again.", reason="Late entry")
+
+    page = html.unescape(client_for(physio).get(visit.get_absolute_url()).text)
+
+    assert "Signed by Priya Shah (physio)," in page
+    assert "Late entry · Priya Shah (physio)," in page
 
 
 def test_a_superuser_grants_clinic_admin(client_for, superuser, physio):
