@@ -8,6 +8,7 @@ import pytest
 from auditlog.models import LogEntry
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import RequestFactory
@@ -578,3 +579,59 @@ def test_only_a_superuser_makes_superusers(client_for, clinic_admin, physio):
     assert response.status_code == 302
     physio.refresh_from_db()
     assert not physio.is_superuser
+
+
+# --- The admin's lists and lookups they cannot take -------------------------------------------
+
+HUGE_ID = "99999999999999999999999"  # beyond any database's integer
+
+
+def _bad_lookups(model_admin) -> list[dict[str, str]]:
+    """Parameters a list offers to build (its date drill-down, its filters) with values that
+    no date or integer can hold."""
+    lookups = []
+    if model_admin.date_hierarchy:
+        field = model_admin.date_hierarchy
+        lookups += [
+            {f"{field}__year": "9999"},
+            {f"{field}__year": "9999", f"{field}__month": "12"},
+            {f"{field}__year": "9999", f"{field}__month": "12", f"{field}__day": "31"},
+            {f"{field}__year": "99999999999999999999"},
+        ]
+    for name in model_admin.list_filter:
+        if isinstance(name, str):
+            lookups += [{f"{name}__exact": HUGE_ID}, {f"{name}__id__exact": HUGE_ID}]
+    return lookups
+
+
+ADMIN_LISTS = [
+    (model, model_admin)
+    for model, model_admin in admin.site._registry.items()
+    if _bad_lookups(model_admin)
+]
+
+
+@pytest.mark.parametrize(
+    ("model", "model_admin"), ADMIN_LISTS, ids=[model._meta.label for model, _ in ADMIN_LISTS]
+)
+def test_a_lookup_no_date_or_number_can_hold_is_a_bad_lookup_not_a_server_error(
+    client_for, model, model_admin
+):
+    client = client_for(UserFactory(username="root", is_staff=True, is_superuser=True))
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    for lookup in _bad_lookups(model_admin):
+        response = client.get(url, lookup)
+
+        # A text field's filter just finds nothing; a lookup that cannot be taken gets
+        # Django's answer to any bad lookup: the list again, flagged with ?e=1.
+        answer = (response.status_code, response.get("Location"))
+        assert answer in [(200, None), (302, f"{url}?e=1")], lookup
+
+
+def test_the_appointments_list_asked_for_year_9999_says_so(client_for, clinic_admin):
+    url = reverse("admin:clinic_appointment_changelist")
+
+    response = client_for(clinic_admin).get(url, {"start__year": "9999"}, follow=True)
+
+    assert response.status_code == 200
+    assert response.redirect_chain == [(f"{url}?e=1", 302)]
