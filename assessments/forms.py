@@ -15,7 +15,7 @@ from django import forms
 from django.conf import settings
 from django.utils.html import escape
 
-from clinic.forms import DateInput
+from clinic.forms import DateInput, RevisionField
 from clinic.text import single_line
 
 from . import measures, reasoning
@@ -95,7 +95,7 @@ def _measure_fields(item: Item) -> dict[str, forms.Field]:
 
 
 class AssessmentForm(forms.Form):
-    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    revision = RevisionField()
 
     def __init__(self, *args, template: Template, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -94,11 +94,27 @@ class PatientForm(forms.ModelForm):
         return phone
 
 
+class RevisionField(forms.IntegerField):
+    """The revision of the record when its form was opened, hidden; 0 when nothing was saved
+    yet. A POST without it (a page from before the field, a client of its own) counts as
+    0 too, so a save over a record saved since is refused as stale, never let through
+    unchecked."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(required=False, **kwargs)
+
+    def clean(self, value):
+        cleaned = super().clean(value)
+        return 0 if cleaned is None else cleaned
+
+
 class PatientEditForm(PatientForm):
     """Carries the revision the details were opened at: a save over a later change by
     someone else is refused (clinic.services.patient_update), never silently merged."""
 
-    revision = forms.IntegerField(widget=forms.HiddenInput(), required=False, min_value=1)
+    revision = RevisionField(min_value=1)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -241,7 +241,9 @@ def test_the_plan_page_of_a_discharged_episode_asks_for_a_reason(client_for, dis
         "planned_visits": "4",
         "goal-0-text": "Sit through a film",
     }
-    assert "reason" in client.get(url).context["form"].fields
+    page = client.get(url)
+    assert "reason" in page.context["form"].fields
+    form["revision"] = page.context["form"]["revision"].value()
     refused = client.post(url, form)
     assert refused.status_code == 200 and NEEDS_A_REASON in text(refused)
     assert TreatmentPlan.objects.get().planned_visits == 6
