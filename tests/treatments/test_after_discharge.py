@@ -252,6 +252,21 @@ def test_the_plan_page_of_a_discharged_episode_asks_for_a_reason(client_for, dis
     assert "Reason: Visits were miscounted" in summary(client, discharged)
 
 
+def test_a_plan_s_notes_changed_after_discharge_are_in_the_later_addition(
+    client_for, discharged, physio
+):
+    services.plan_save(
+        episode=discharged,
+        user=physio,
+        **PLAN | {"notes": "Review with the GP letter in hand"},
+        reason="GP letter arrived",
+    )
+
+    addition = LaterAddition.objects.get(what="Treatment plan")
+    assert "Notes: Review with the GP letter in hand" in addition.change
+    assert "Notes: Review with the GP letter in hand" in summary(client_for(physio), discharged)
+
+
 def test_the_consent_page_of_a_discharged_episode_asks_for_a_reason(client_for, discharged, physio):
     client = client_for(physio)
     url = reverse("treatments:consent_add", args=[discharged.pk]) + "?kind=spinal_manipulation"
