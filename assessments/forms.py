@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.html import escape
 
-from clinic.forms import DateInput
+from clinic.forms import DateInput, RevisionField
 from clinic.text import single_line
 
 from . import measures, reasoning
@@ -151,7 +151,7 @@ def _measure_fields(item: Item) -> dict[str, forms.Field]:
 
 
 class AssessmentForm(forms.Form):
-    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    revision = RevisionField()
 
     def __init__(self, *args, template: Template, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -338,7 +338,7 @@ class WorkingDiagnosisForm(forms.Form):
         help_text="e.g. The consultant's letter of 12 Jan confirms a hamstring tendinopathy.",
         max_length=200,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[single_line],
     )
 
     def __init__(self, *args, after_discharge: bool, **kwargs) -> None:

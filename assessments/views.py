@@ -78,7 +78,7 @@ def assessment_edit(request: HttpRequest, visit_pk: int, template_code: str) -> 
         form_data = {
             key: request.POST.getlist(key) for key in request.POST if key != "csrfmiddlewaretoken"
         }
-        posted_revision = _int_or_none(request.POST.get("revision"))
+        posted_revision = _posted_revision(request)
         try:
             if request.POST.get("action") == "draft":
                 services.assessment_save_draft(
@@ -260,11 +260,13 @@ def _saved_answers(template: Template, assessment: Assessment) -> dict[str, obje
     return draft.answers()
 
 
-def _int_or_none(value: str | None) -> int | None:
+def _posted_revision(request: HttpRequest) -> int:
+    """The revision the form was opened at. Missing or not a number counts as "nothing
+    saved yet", so the save is still checked against one made since (RevisionField)."""
     try:
-        return int(value) if value else None
+        return int(request.POST.get("revision", ""))
     except ValueError:
-        return None
+        return services.NO_ASSESSMENT_YET
 
 
 @require_POST
@@ -287,7 +289,7 @@ def assessment_autosave(request: HttpRequest, visit_pk: int, template_code: str)
             template=template,
             user=request.user,
             form_data=form_data,
-            revision=_int_or_none(request.POST.get("revision")),
+            revision=_posted_revision(request),
         )
     except (services.AssessmentError, clinic_services.ClinicError) as error:
         context["error"] = str(error)

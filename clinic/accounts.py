@@ -12,23 +12,29 @@ forgot theirs, gets a one-time link (Django's password-reset tokens) at their ow
 
 import logging
 import smtplib
+from datetime import timedelta
+from importlib import import_module
 
 from auditlog.models import LogEntry
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import SESSION_KEY, authenticate, get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
+from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
+from django.db.models.signals import post_save, pre_save
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from .admin_site import is_clinic_admin
 from .audit import acting
 from .roles import CLINIC_ADMIN, FRONT_DESK, PHYSIOTHERAPIST
+from .scheduling import calendar_feed_revoke
 from .services import ClinicError
 
 logger = logging.getLogger(__name__)
@@ -69,6 +75,32 @@ def email_taken(email: str, *, other_than=None) -> bool:
     if other_than is not None:
         users = users.exclude(pk=other_than.pk)
     return users.exists()
+
+
+def password_confirmed(request, user, password: str) -> bool:
+    """Whether `password` is `user`'s own, asked again by a page that changes the account
+    (their email address, their password). Checked like a login, through authenticate():
+    django-axes counts a wrong one towards the same lockout (per user name and address,
+    and per address) and refuses any while locked, so a session left open is no way
+    round the lockout to guess the password."""
+    return authenticate(request, username=user.get_username(), password=password) == user
+
+
+def active_namesake(first_name: str, last_name: str, *, other_than=None):
+    """An active user with this full name (case and spaces aside), or None. Records name
+    whoever signed them, so two active users never share a name."""
+    users = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            first_name__iexact=first_name.strip(),
+            last_name__iexact=last_name.strip(),
+        )
+        .exclude(first_name="", last_name="")
+    )
+    if other_than is not None:
+        users = users.exclude(pk=other_than.pk)
+    return users.order_by("pk").first()
 
 
 def is_new_account(user) -> bool:
@@ -115,7 +147,7 @@ def password_link_send(*, user, by, domain: str, use_https: bool, asked_by_user:
             "settings, then send the link again."
         ) from error
     what = "Password set-up link" if new_account else "Password reset link"
-    how = " (asked for on the login page)" if asked_by_user else ""
+    how = ASKED_ON_THE_LOGIN_PAGE if asked_by_user else ""
     LogEntry.objects.log_create(
         user,
         force_log=True,
@@ -124,6 +156,28 @@ def password_link_send(*, user, by, domain: str, use_https: bool, asked_by_user:
         actor=by,
         additional_data={"event": f"{what} sent to {user.email}{how}"},
     )
+
+
+ASKED_ON_THE_LOGIN_PAGE = " (asked for on the login page)"
+
+
+def password_reset_limited(*, user, address: str | None) -> bool:
+    """Whether a link asked for on the login page ("Forgot your password?") is past its
+    limit: PASSWORD_RESET_LIMIT_PER_ACCOUNT links to `user`, or
+    PASSWORD_RESET_LIMIT_PER_ADDRESS to anyone asked for from `address`, within
+    PASSWORD_RESET_LIMIT_MINUTES. Counted from the audit log's entries of the links sent,
+    so every app process sees the same count; links the Clinic admin sends do not count."""
+    since = timezone.now() - timedelta(minutes=settings.PASSWORD_RESET_LIMIT_MINUTES)
+    asked = LogEntry.objects.filter(
+        timestamp__gte=since, additional_data__event__endswith=ASKED_ON_THE_LOGIN_PAGE
+    )
+    for_user = asked.filter(
+        content_type=ContentType.objects.get_for_model(user), object_pk=str(user.pk)
+    )
+    if for_user.count() >= settings.PASSWORD_RESET_LIMIT_PER_ACCOUNT:
+        return True
+    from_address = asked.filter(remote_addr=address) if address else asked.none()
+    return from_address.count() >= settings.PASSWORD_RESET_LIMIT_PER_ADDRESS
 
 
 def email_change(*, user, email: str) -> None:
@@ -154,3 +208,56 @@ def email_change(*, user, email: str) -> None:
         except (OSError, smtplib.SMTPException):
             # The change stands (it is in the audit log); the notice is a courtesy.
             logger.exception("The notice of an email change could not be sent.")
+
+
+# --- Deactivation --------------------------------------------------------------------------
+# Unticking "Active" ends the user's sessions and their calendar feed for good, whatever the
+# path (the admin, the shell): Django's backend already refuses an inactive user's session,
+# but the session itself would come back to life if the account were made active again,
+# for whoever held it (a shared computer, a stolen cookie). The same goes for the feed's
+# address, which stops answering while the physio is inactive.
+
+
+def sessions_end(*, user) -> int:
+    """Delete `user`'s sessions (the database's); how many there were."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if not hasattr(store, "get_model_class"):
+        # Sessions in the cache cannot be listed: an inactive user's are refused at their
+        # next request by the authentication backend, and expire with the idle time.
+        return 0
+    sessions = store.get_model_class().objects.filter(expire_date__gt=timezone.now())
+    ended = [
+        session.pk
+        for session in sessions.iterator()
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk)
+    ]
+    store.get_model_class().objects.filter(pk__in=ended).delete()
+    return len(ended)
+
+
+def _note_deactivation(sender, instance, update_fields=None, **kwargs) -> None:
+    if instance.pk is None or instance.is_active:
+        return
+    if update_fields is not None and "is_active" not in update_fields:
+        return
+    # One query, and only when an inactive user is saved.
+    if sender._default_manager.filter(pk=instance.pk, is_active=True).exists():
+        instance._being_deactivated = True
+
+
+def _end_access_on_deactivation(sender, instance, **kwargs) -> None:
+    if instance.__dict__.pop("_being_deactivated", False):
+        calendar_feed_revoke(practitioner=instance)
+        sessions_end(user=instance)
+
+
+def connect() -> None:
+    user_model = get_user_model()
+    pre_save.connect(
+        _note_deactivation, sender=user_model, dispatch_uid="clinic.accounts.note_deactivation"
+    )
+    post_save.connect(
+        _end_access_on_deactivation,
+        sender=user_model,
+        dispatch_uid="clinic.accounts.end_access_on_deactivation",
+    )

@@ -313,6 +313,23 @@ class AccountFormMixin:
             if name in self.fields:
                 self.fields[name].validators.append(single_line)
 
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("first_name"), cleaned.get("last_name")
+        active = cleaned.get("is_active", self.instance.is_active)
+        if first is not None and last is not None and active:
+            namesake = accounts.active_namesake(
+                first, last, other_than=self.instance if self.instance.pk else None
+            )
+            if namesake is not None:
+                self.add_error(
+                    "last_name",
+                    f"Another active user is already called {namesake.get_full_name()} "
+                    f"({namesake.get_username()}): signed records name their signer, so give "
+                    "each user a name that tells them apart (a middle initial, say).",
+                )
+        return cleaned
+
     def clean_email(self) -> str:
         email = get_user_model().objects.normalize_email(self.cleaned_data.get("email", ""))
         if email and accounts.email_taken(

@@ -10,7 +10,7 @@ class ClinicConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.contrib.auth.models import Group
 
-        from . import demo_diary, guards, scheduling, sections, text
+        from . import accounts, demo_diary, guards, scheduling, sections, text
         from .models import (
             Addendum,
             Appointment,
@@ -68,6 +68,7 @@ class ClinicConfig(AppConfig):
         )
         auditlog.register(Group, m2m_fields={"permissions"})
         guards.connect(self)
+        accounts.connect()
         sections.register_clinic_sections()
         sections.register_diary_sections()
         sections.register_visit_steps()

@@ -218,7 +218,7 @@ def _rows_label(rows: list[models.Model]) -> str:
 
 class ClinicalAccessAdmin(admin.ModelAdmin):
     """The ModelAdmin of a model whose pages show clinical content: its list and each
-    change (or view) page write their access entry, like the app's pages."""
+    change (or view) and history page write their access entry, like the app's pages."""
 
     shows_clinical = True
 
@@ -235,6 +235,12 @@ class ClinicalAccessAdmin(admin.ModelAdmin):
         response = super().changeform_view(request, object_id, form_url, extra_context)
         if object_id is not None:
             log_when_shown(request, response, lambda context: [context.get("original")])
+        return response
+
+    def history_view(self, request, object_id, extra_context=None):
+        # The history names the record (an episode by its complaint) and what was changed.
+        response = super().history_view(request, object_id, extra_context)
+        log_when_shown(request, response, lambda context: [context.get("object")])
         return response
 
     def changelist_view(self, request, extra_context=None):

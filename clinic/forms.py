@@ -9,6 +9,7 @@ from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, Set
 from django.utils import timezone
 
 from . import accounts
+from .lockout import client_address
 from .models import (
     Appointment,
     AppointmentKind,
@@ -93,11 +94,27 @@ class PatientForm(forms.ModelForm):
         return phone
 
 
+class RevisionField(forms.IntegerField):
+    """The revision of the record when its form was opened, hidden; 0 when nothing was saved
+    yet. A POST without it (a page from before the field, a client of its own) counts as
+    0 too, so a save over a record saved since is refused as stale, never let through
+    unchecked."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(required=False, **kwargs)
+
+    def clean(self, value):
+        cleaned = super().clean(value)
+        return 0 if cleaned is None else cleaned
+
+
 class PatientEditForm(PatientForm):
     """Carries the revision the details were opened at: a save over a later change by
     someone else is refused (clinic.services.patient_update), never silently merged."""
 
-    revision = forms.IntegerField(widget=forms.HiddenInput(), required=False, min_value=1)
+    revision = RevisionField(min_value=1)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -187,6 +204,7 @@ class TakeOverForm(forms.Form):
         label="Why do you take this visit over?",
         max_length=200,
         help_text="e.g. Priya is off sick and I saw the patient; finishing the notes for her.",
+        validators=[single_line],
     )
 
     def __init__(self, *args, **kwargs):
@@ -379,7 +397,12 @@ class PasswordResetRequestForm(PasswordResetForm):
 
     def save(self, domain_override=None, use_https=False, request=None, **ignored) -> None:
         domain = domain_override or request.get_host()
+        address = client_address(request)
         for user in self.get_users(self.cleaned_data["email"]):
+            if accounts.password_reset_limited(user=user, address=address):
+                # Not shown either: the page says the same whatever happened.
+                logger.warning("A password reset link was not sent: past the limit.")
+                continue
             try:
                 accounts.password_link_send(
                     user=user, by=None, domain=domain, use_https=use_https, asked_by_user=True
@@ -398,24 +421,35 @@ class EmailChangeForm(forms.Form):
         help_text="Password reset links go to this address, so changing it needs your password.",
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, request, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.request = request
         self.helper = FormHelper()
         self.helper.form_tag = False
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
+        if not accounts.password_confirmed(self.request, self.user, password):
             raise forms.ValidationError("Your password was not right: try again.")
         return password
 
 
 class OwnPasswordChangeForm(PasswordChangeForm):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, request, **kwargs):
         super().__init__(*args, **kwargs)
+        self.request = request
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def clean_old_password(self) -> str:
+        # Django's form checks the hash itself; this one counts towards the lockout.
+        old_password = self.cleaned_data["old_password"]
+        if not accounts.password_confirmed(self.request, self.user, old_password):
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password
 
 
 class PasswordSetForm(SetPasswordForm):

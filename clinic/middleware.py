@@ -13,24 +13,43 @@ Handler = Callable[[HttpRequest], HttpResponse]
 
 
 class StripNulMiddleware:
-    """Remove NUL characters from the query string, the posted form data and the cookies
-    before any view, form or draft sees them (see clinic/text.py for why).
+    """Remove NUL characters from the query string, the posted form data, the cookies, the
+    request's headers and its path before any view, form or draft sees them (see
+    clinic/text.py for why).
 
     Covers what no form field checks (assessment drafts and autosaves, kept as posted;
     searches and filters; a session cookie looked up in the database), and makes the
     form fields' own refusal of NUL (ProhibitNullCharactersValidator) a quiet removal.
+    The headers matter as much: django-axes looks up and stores each login's user agent,
+    Accept header and path, so a NUL in one was a server error on PostgreSQL, and a
+    wrong password that never got counted.
     """
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        _strip_nul_from_meta(request)
         request.GET = _without_nul(request.GET)
         if request.method == "POST":
             request.POST = _without_nul(request.POST)
         if has_nul(request.COOKIES):
             request.COOKIES = without_nul(request.COOKIES)
         return self.get_response(request)
+
+
+def _strip_nul_from_meta(request: HttpRequest) -> None:
+    """The headers (HTTP_*), the other string values of the WSGI environ and the path."""
+    changed = [
+        key for key, value in request.META.items() if isinstance(value, str) and NUL in value
+    ]
+    for key in changed:
+        request.META[key] = without_nul(request.META[key])
+    if changed:
+        request.__dict__.pop("headers", None)  # rebuilt from META when next read
+    if NUL in request.path_info or NUL in request.path:
+        request.path_info = without_nul(request.path_info)
+        request.path = without_nul(request.path)
 
 
 def _without_nul(data: QueryDict) -> QueryDict:

@@ -372,8 +372,9 @@ def check_in(*, appointment: Appointment, episode: EpisodeOfCare | None = None) 
     """The patient has arrived: start their visit, linked to the appointment.
 
     The visit goes into the appointment's episode, else the given one, else the patient's
-    only open episode. With none (a new patient's initial assessment) or several, the
-    patient is marked arrived without a visit: the physio opens or chooses the episode
+    only open episode. With none (a new patient's initial assessment) or several, or when
+    the episode was discharged since the booking, the patient is marked arrived without a
+    visit: the physio opens or chooses the episode
     and starts the visit from the appointment (`start_visit`), since choosing an episode
     means reading clinical content the front desk does not see.
     """
@@ -388,6 +389,11 @@ def check_in(*, appointment: Appointment, episode: EpisodeOfCare | None = None) 
     appointment.status = AppointmentStatus.ARRIVED
     appointment.save()
     episode = episode or appointment.episode
+    if episode is not None and not episode.is_open:
+        # Discharged since the booking: whether the patient comes about a relapse or a new
+        # complaint is the physio's to say, as for a new patient. Never a visit in a closed
+        # episode, and never a refusal at the desk: the patient is here.
+        return appointment
     if episode is None:
         open_episodes = list(EpisodeOfCare.objects.open().filter(patient=appointment.patient_id))
         episode = open_episodes[0] if len(open_episodes) == 1 else None

@@ -18,6 +18,16 @@ def physiotherapists() -> QuerySet:
     )
 
 
+def booked_appointments(episode: EpisodeOfCare) -> list[Appointment]:
+    """The episode's appointments still booked from now on, with their physios: one query."""
+    return list(
+        Appointment.objects.filter(episode=episode, status="booked")
+        .upcoming(timezone.now())
+        .select_related("practitioner")
+        .order_by("start")
+    )
+
+
 def patient_episodes(patient: Patient) -> list[EpisodeOfCare]:
     """The patient's episodes with their visits and addenda: three queries in all."""
     visits = Visit.objects.select_related("practitioner", "signed_by").prefetch_related(

@@ -350,7 +350,7 @@ def visit_take_over(*, visit: Visit, user, reason: str) -> VisitTakeover:
     takeover = VisitTakeover(
         visit=visit, taken_from=visit.practitioner, taken_by=user, reason=reason
     )
-    takeover.full_clean()
+    validated(takeover)
     takeover.save()
     visit.practitioner = user
     visit.save(update_fields=["practitioner"])
@@ -445,6 +445,6 @@ def later_addition_record(
 ) -> LaterAddition:
     """Keep a change to a discharged episode (after check_after_discharge gave its reason)."""
     addition = LaterAddition(episode=episode, what=what, change=change, reason=reason, author=user)
-    addition.full_clean()
+    validated(addition, error=AfterDischargeError)
     addition.save()
     return addition

@@ -174,11 +174,33 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURE_LIMIT_PER_ADDRESS", "20"))
 AXES_HANDLER = "clinic.lockout.AddressLimitHandler"
 AXES_RESET_ON_SUCCESS = True
+# A login tried while locked is refused without being counted: counting it would move the
+# end of the lock at every try (the right password included) and, summed per address,
+# lock the colleagues sharing the computer's address too. No password is checked then.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Axes keeps each failure's form data (the Clinic admin reads it): never a password, and
+# the account pages' current-password checks count as failures too (accounts.py).
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "old_password",
+    "new_password1",
+    "new_password2",
+]
 AXES_LOCKOUT_CALLABLE = "clinic.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "clinic.lockout.client_address"
 # Behind this many proxies of our own (nginx, a load balancer) the client's address is the
 # one the outermost of them added to X-Forwarded-For; 0 means REMOTE_ADDR is the client.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
+# --- Password reset links asked for on the login page --------------------------------------
+# "Forgot your password?" sends at most this many links to one account, and to all the
+# accounts asked for from one address, within PASSWORD_RESET_LIMIT_MINUTES: no one fills
+# a colleague's inbox or floods the clinic's mail server. Past a limit the page says what
+# it always says (it never tells who has an account), and no link goes.
+PASSWORD_RESET_LIMIT_PER_ACCOUNT = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_ACCOUNT", "3"))
+PASSWORD_RESET_LIMIT_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", "10"))
+PASSWORD_RESET_LIMIT_MINUTES = int(os.environ.get("PASSWORD_RESET_LIMIT_MINUTES", "60"))
 
 # --- Content Security Policy (django-csp) -----------------------------------------------
 # Everything comes from the app itself: no inline script, style or event handler anywhere

@@ -25,12 +25,15 @@ from django.db import models
 from django.db.models.signals import pre_save
 
 NUL = "\x00"
-LINE_BREAKS = ("\r", "\n")
+# Every character str.splitlines() breaks on: besides CR and LF, the vertical tab, form
+# feed, the file, group and record separators, NEL and Unicode's line and paragraph
+# separators, which editors, browsers and other programs may show as a new line too.
+LINE_BREAKS = ("\r", "\n", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
 SINGLE_LINE_MESSAGE = "Keep this to one line: line breaks are not allowed here."
 
 
 def single_line(value: object) -> None:
-    """Validator: refuse a carriage return or line feed."""
+    """Validator: refuse a line break of any kind (LINE_BREAKS)."""
     if isinstance(value, str) and any(mark in value for mark in LINE_BREAKS):
         raise ValidationError(SINGLE_LINE_MESSAGE, code="line_break")
 

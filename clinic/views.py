@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -227,11 +228,31 @@ def episode_discharge(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, "Episode discharged.")
+            _warn_of_booked_appointments(request, episode)
             return redirect(episode.patient)
     return TemplateResponse(
         request,
         "clinic/episode_discharge.html",
         {"form": form, "episode": episode, "patient": episode.patient},
+    )
+
+
+def _warn_of_booked_appointments(request: HttpRequest, episode: EpisodeOfCare) -> None:
+    """Discharge cancels nothing (the patient may still come, about something else): say
+    which appointments of the episode are still booked, to cancel or keep."""
+    booked = selectors.booked_appointments(episode)
+    if not booked:
+        return
+    listed = "; ".join(
+        f"{timezone.localtime(a.start):%a %-d %b %Y %H:%M} with {_name(a.practitioner)}"
+        for a in booked
+    )
+    count = f"{len(booked)} appointment{pluralize(len(booked))} of this episode"
+    messages.warning(
+        request,
+        f"{count} {pluralize(len(booked), 'is,are')} still booked: {listed}. Cancel "
+        f"{pluralize(len(booked), 'it,them')} in the diary if the patient is not coming; "
+        "if they come, they are checked in and the physio chooses or opens the episode.",
     )
 
 

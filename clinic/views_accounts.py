@@ -18,7 +18,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 
 def account_email(request: HttpRequest) -> HttpResponse:
-    form = EmailChangeForm(request.POST or None, user=request.user)
+    form = EmailChangeForm(request.POST or None, user=request.user, request=request)
     if request.method == "POST" and form.is_valid():
         try:
             accounts.email_change(user=request.user, email=form.cleaned_data["email"])
@@ -33,6 +33,9 @@ def account_email(request: HttpRequest) -> HttpResponse:
 class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = OwnPasswordChangeForm
     success_url = reverse_lazy("account")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
 
     def form_valid(self, form):
         with acting(self.request.user, event="Changed their own password"):

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from auditlog.models import LogEntry
+from axes.models import AccessAttempt, AccessLog
 from django.urls import reverse
 from django.utils import timezone
 
@@ -128,3 +129,49 @@ def test_a_nul_in_a_cookie_is_no_server_error(client):
     response = client.get(reverse("clinic:home"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
+
+
+# --- Request headers and the path -----------------------------------------------------------
+
+PASSWORD = "demo-password-1"  # UserFactory's
+
+
+def _log_in(client, password: str, **headers):
+    return client.post(reverse("login"), {"username": "physio", "password": password}, **headers)
+
+
+def test_a_nul_in_the_user_agent_is_no_server_error_and_counts_towards_the_lock(client, physio):
+    agent = f"Mozilla/5.0{NUL}"
+    for _ in range(4):
+        assert _log_in(client, "wrong", HTTP_USER_AGENT=agent).status_code == 200
+    assert _log_in(client, "wrong", HTTP_USER_AGENT=agent).status_code == 429
+    attempt = AccessAttempt.objects.get(username="physio")
+    assert attempt.failures_since_start == 5
+    assert attempt.user_agent == "Mozilla/5.0"
+
+    response = _log_in(client, PASSWORD, HTTP_USER_AGENT=agent)
+
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_login_with_a_nul_in_its_headers_is_recorded_without_it(client, physio):
+    response = _log_in(
+        client,
+        PASSWORD,
+        HTTP_USER_AGENT=f"Mozilla/5.0{NUL}",
+        HTTP_ACCEPT=f"text/html{NUL}",
+        HTTP_X_FORWARDED_FOR=f"203.0.113.7{NUL}",
+    )
+
+    assert response.status_code == 302
+    access = AccessLog.objects.get(username="physio")
+    assert (access.user_agent, access.http_accept) == ("Mozilla/5.0", "text/html")
+
+
+def test_a_nul_in_the_path_is_removed_like_one_in_the_query_string(client, physio):
+    response = client.post(f"/login/{NUL}", {"username": "physio", "password": "wrong"})
+
+    assert response.status_code == 200
+    assert AccessAttempt.objects.get(username="physio").path_info == "/login/"
+    assert client.get(f"/patients/{NUL}").status_code == 302  # to the login page

@@ -498,8 +498,8 @@ def test_pages_shown_again_after_a_post_are_logged_too(
 
 
 def _admin_pages() -> dict[str, tuple[str, bool]]:
-    """Every registered model's list, and the change page of its latest row: url name ->
-    (url, declared to show clinical content)."""
+    """Every registered model's list, and the change and history pages of its latest row:
+    url name -> (url, declared to show clinical content)."""
     pages = {}
     for model, model_admin in admin.site._registry.items():
         info = f"admin:{model._meta.app_label}_{model._meta.model_name}"
@@ -511,7 +511,8 @@ def _admin_pages() -> dict[str, tuple[str, bool]]:
             rows = rows.filter(content_type__model="addendum")
         latest = rows.first()
         if latest is not None:
-            pages[f"{info}_change"] = (reverse(f"{info}_change", args=[latest.pk]), declared)
+            for page in ("change", "history"):
+                pages[f"{info}_{page}"] = (reverse(f"{info}_{page}", args=[latest.pk]), declared)
     return pages
 
 
@@ -519,8 +520,8 @@ def test_every_admin_page_showing_clinical_content_writes_one_access_entry(
     client, objects, clinical_text, access_writes, clinic_admin
 ):
     """The same rule for the Django admin, over every model registered there: its list and
-    the change page of its latest row (for the audit log, the change that wrote the
-    addendum). The clinical models' pages must write their entry."""
+    the change and history pages of its latest row (for the audit log, the change that
+    wrote the addendum). The clinical models' pages must write their entry."""
     pages = _admin_pages()
     client.force_login(clinic_admin)
     wrong, logged = {}, set()
@@ -545,7 +546,7 @@ def test_every_admin_page_showing_clinical_content_writes_one_access_entry(
             "clinic_addendum",
             "auditlog_logentry",
         )
-        for page in ("changelist", "change")
+        for page in ("changelist", "change", "history")
     }
     assert clinical <= logged
 

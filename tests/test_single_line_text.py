@@ -1,17 +1,25 @@
-"""Names and the other one-line fields refuse a line break (CR or LF) with a message, on
-every path: the pages, the Django admin and services called by other code (issue 10,
-part 7)."""
+"""Names and the other one-line fields refuse a line break (CR, LF or any other that
+str.splitlines() knows) with a message, on every path: the pages, the Django admin and
+services called by other code (issue 10, part 7)."""
 
 import datetime
 
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
 from clinic import services as clinic_services
-from clinic.models import Addendum, ContactAttempt, EpisodeOfCare, Patient
+from clinic.models import (
+    Addendum,
+    ContactAttempt,
+    EpisodeOfCare,
+    LaterAddition,
+    Patient,
+    VisitTakeover,
+)
 from clinic.roles import PHYSIOTHERAPIST
 from clinic.text import SINGLE_LINE_MESSAGE, single_line
 from tests.factories import PatientFactory, UserFactory
@@ -189,3 +197,132 @@ def test_a_call_note_on_two_lines_is_refused_with_the_rule(client_for, front_des
 
     assert SINGLE_LINE_MESSAGE in response.text
     assert not ContactAttempt.objects.exists()
+
+
+# --- Reasons given for a takeover or a change after discharge ------------------------------
+
+
+def test_a_takeover_reason_on_two_lines_is_refused_on_the_page(client_for, visit, other_physio):
+    response = client_for(other_physio).post(
+        reverse("clinic:visit_take_over", args=[visit.pk]),
+        {"reason": "Priya is off sick\nI saw the patient"},
+    )
+
+    assert response.status_code == 200
+    assert SINGLE_LINE_MESSAGE in response.text
+    assert 'type="text" name="reason"' in response.text
+    assert not VisitTakeover.objects.exists()
+
+
+def test_other_code_gets_a_takeover_reason_on_two_lines_as_a_clinic_error(visit, other_physio):
+    with pytest.raises(clinic_services.ClinicError, match="one line"):
+        clinic_services.visit_take_over(
+            visit=visit, user=other_physio, reason="Priya is off sick\r\nI saw the patient"
+        )
+    assert not VisitTakeover.objects.exists()
+
+
+@pytest.fixture
+def discharged(episode, visit, physio):
+    clinic_services.visit_sign(visit=visit, user=physio)
+    return clinic_services.episode_discharge(episode=episode, reason="goals_met")
+
+
+def _after_discharge_posts(episode) -> dict[str, tuple[str, dict]]:
+    today = datetime.date.today()
+    return {
+        "working diagnosis": (
+            reverse("assessments:working_diagnosis_confirm", args=[episode.pk]),
+            {"source": ["piriformis"]},
+        ),
+        "plan": (
+            reverse("treatments:plan_edit", args=[episode.pk]),
+            {"visit_interval_days": "7", "planned_visits": "4"},
+        ),
+        "consent": (
+            reverse("treatments:consent_add", args=[episode.pk]) + "?kind=spinal_manipulation",
+            {
+                "given_on": today.isoformat(),
+                "method": "verbal",
+                "right_to_withdraw_explained": "on",
+            },
+        ),
+    }
+
+
+@pytest.mark.parametrize("page", ["working diagnosis", "plan", "consent"])
+def test_a_reason_for_a_change_after_discharge_on_two_lines_is_refused(
+    client_for, physio, discharged, page
+):
+    url, form = _after_discharge_posts(discharged)[page]
+
+    response = client_for(physio).post(url, form | {"reason": "Consultant's letter\nof 12 Jan"})
+
+    assert response.status_code in (200, 400)
+    assert SINGLE_LINE_MESSAGE in response.text
+    assert 'type="text" name="reason"' in response.text
+    assert not LaterAddition.objects.exists()
+
+
+def test_other_code_gets_an_after_discharge_reason_on_two_lines_as_a_clinic_error(
+    physio, discharged
+):
+    with pytest.raises(clinic_services.ClinicError, match="one line"):
+        clinic_services.later_addition_record(
+            episode=discharged,
+            user=physio,
+            what="Treatment plan",
+            change="Every 7 days.",
+            reason="Visits were\nmiscounted",
+        )
+    assert not LaterAddition.objects.exists()
+
+
+# --- Every kind of line break ----------------------------------------------------------------
+
+# What str.splitlines() breaks on besides CR and LF: a text editor, a browser or a CSV
+# reader may show any of them as a new line.
+UNICODE_BREAKS = {
+    "VT": "\x0b",
+    "FF": "\x0c",
+    "FS": "\x1c",
+    "GS": "\x1d",
+    "RS": "\x1e",
+    "NEL": "\x85",
+    "LINE SEPARATOR": "\u2028",
+    "PARAGRAPH SEPARATOR": "\u2029",
+}
+
+
+def test_the_rule_refuses_every_line_break_python_knows():
+    breaks = {chr(code) for code in range(0x110000) if len(f"a{chr(code)}b".splitlines()) > 1}
+    refused = set()
+    for mark in breaks:
+        try:
+            single_line(f"Jane{mark}Doe")
+        except ValidationError:
+            refused.add(mark)
+    assert refused == breaks
+    single_line("Jane Doe\tO'Brien-Smith, née Müller")  # one line, whatever its letters
+
+
+@pytest.mark.parametrize("mark", UNICODE_BREAKS.values(), ids=UNICODE_BREAKS.keys())
+def test_a_unicode_line_break_in_a_name_is_refused_on_the_page(client_for, front_desk, mark):
+    response = client_for(front_desk).post(
+        reverse("clinic:patient_create"), _patient_form(family_name=f"Line{mark}Doe")
+    )
+
+    assert response.status_code == 200
+    assert SINGLE_LINE_MESSAGE in response.text
+    assert not Patient.objects.exists()
+
+
+def test_a_unicode_line_break_in_a_text_parameter_is_refused(physio, visit):
+    with pytest.raises(ParamError, match="keep it to one line"):
+        treatment_services.intervention_record(
+            visit=visit,
+            user=physio,
+            kind_code="exercise_programme",
+            params={"exercises": [{"name": "Bridge\u2028=cmd"}]},
+        )
+    assert not DeliveredIntervention.objects.exists()

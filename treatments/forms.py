@@ -10,7 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from assessments import measures
-from clinic.forms import DateInput
+from clinic.forms import DateInput, RevisionField
 from clinic.text import single_line
 
 from .kinds import EXERCISE_ROW_DEFAULTS, InterventionKind, Param, ParamError, ParamType
@@ -263,7 +263,7 @@ def after_discharge_reason_field(why: str) -> forms.CharField:
         help_text="Listed with the change on the discharge summary, as added after discharge.",
         max_length=200,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[single_line],
     )
 
 
@@ -307,7 +307,7 @@ def _limited_note_field(model_field, **kwargs) -> forms.Field:
 
 
 class VisitNoteForm(forms.ModelForm):
-    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    revision = RevisionField()
 
     class Meta:
         model = VisitNote
@@ -347,7 +347,7 @@ class PlanForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000
     )
     # The plan's revision when the form was opened (0: no plan yet).
-    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    revision = RevisionField()
 
     def __init__(
         self, *args, kind_choices, goal_rows: int = 3, after_discharge: bool = False, **kwargs

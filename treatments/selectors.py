@@ -24,7 +24,7 @@ def visit_interventions(visit: Visit) -> list[DeliveredIntervention]:
     return list(
         visit.interventions.filter(removed_at__isnull=True)
         .select_related("recorded_by", "updated_by")
-        .prefetch_related("adverse_events")
+        .prefetch_related("adverse_events__recorded_by")
     )
 
 

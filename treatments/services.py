@@ -541,6 +541,7 @@ def plan_save(
         plan = TreatmentPlan(episode=episode)
     else:
         plan.revision += 1
+    notes_before = plan.notes
     for name, value in fields.items():
         setattr(plan, name, value)
     plan.updated_by = user
@@ -565,13 +566,15 @@ def plan_save(
             episode=episode,
             user=user,
             what="Treatment plan",
-            change=_plan_change(plan, goals),
+            change=_plan_change(plan, goals, notes_before=notes_before),
             reason=late_reason,
         )
     return plan
 
 
-def _plan_change(plan: TreatmentPlan, goals: list[Mapping[str, object]]) -> str:
+def _plan_change(
+    plan: TreatmentPlan, goals: list[Mapping[str, object]], *, notes_before: str
+) -> str:
     change = (
         f"Every {plan.visit_interval_days} days, {plan.planned_visits} visits planned"
         + (f", review on {plan.next_review_on:%-d %b %Y}" if plan.next_review_on else "")
@@ -585,4 +588,9 @@ def _plan_change(plan: TreatmentPlan, goals: list[Mapping[str, object]]) -> str:
         )
     if goals:
         change += " Goals: " + "; ".join(str(Goal(**goal)) for goal in goals) + "."
+    # The notes are part of the plan the summary sent out: a change to them is one too.
+    if plan.notes:
+        change += f" Notes: {plan.notes}"
+    elif notes_before:
+        change += " Notes removed."
     return change

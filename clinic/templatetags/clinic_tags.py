@@ -13,6 +13,14 @@ M2M_OPERATIONS = {"add": "added", "delete": "removed"}
 
 
 @register.filter
+def signer(user) -> str:
+    """Who signed or wrote a record: "Priya Shah (priya)", their name with their user name,
+    which no other account has; the user name alone when they have no name."""
+    name = user.get_full_name()
+    return f"{name} ({user.get_username()})" if name else user.get_username()
+
+
+@register.filter
 def change_rows(entry) -> list[tuple[str, object, object, str]]:
     """An audit entry's changes as (field, old, new, summary) rows: the summary says what
     a many-to-many change did ("added Physiotherapist"), old and new are for the others.

@@ -1,19 +1,26 @@
 """No one can act as someone else (issue 10): nobody but the user ever knows their password,
 roles are separated, and every change to users, roles and passwords is in the audit log."""
 
+import datetime
+import html
 import json
 import re
 
 import pytest
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.management import call_command
 from django.db.models import Q
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from clinic import accounts, scheduling, services
+from clinic.models import CalendarFeed
 from clinic.roles import CLINIC_ADMIN, FRONT_DESK, PHYSIOTHERAPIST
 from tests.factories import UserFactory
 
@@ -250,6 +257,55 @@ def test_the_reset_page_does_not_say_whether_an_address_exists(client, physio):
     assert len(mail.outbox) == 1
 
 
+def test_reset_links_asked_for_are_limited_per_account_without_saying_so(client, physio):
+    pages = [
+        client.post(reverse("password_reset"), {"email": physio.email}, follow=True)
+        for _ in range(settings.PASSWORD_RESET_LIMIT_PER_ACCOUNT + 2)
+    ]
+
+    assert len(mail.outbox) == settings.PASSWORD_RESET_LIMIT_PER_ACCOUNT == 3
+    # The page after the limit is the page before it: nothing tells the limit apart from
+    # an address no account has.
+    assert {page.redirect_chain[-1][0] for page in pages} == {reverse("password_reset_done")}
+    assert len({without_tokens(page.text) for page in pages}) == 1
+    # Another address cannot send this account more either...
+    client.post(reverse("password_reset"), {"email": physio.email}, REMOTE_ADDR="192.0.2.99")
+    assert len(mail.outbox) == 3
+    # ...and the Clinic admin still can (the limit is on the login page's form).
+    accounts.password_link_send(user=physio, by=None, domain="testserver", use_https=False)
+    assert len(mail.outbox) == 4
+
+
+def test_reset_links_asked_for_are_limited_per_address(client, settings, physio):
+    settings.PASSWORD_RESET_LIMIT_PER_ADDRESS = 4
+    users = [UserFactory(username=f"user{n}", email=f"user{n}@clinic.example") for n in range(6)]
+
+    for user in users:
+        response = client.post(
+            reverse("password_reset"), {"email": user.email}, REMOTE_ADDR="198.51.100.3"
+        )
+        assert response.url == reverse("password_reset_done")
+
+    assert [message.to for message in mail.outbox] == [[user.email] for user in users[:4]]
+    client.post(reverse("password_reset"), {"email": physio.email}, REMOTE_ADDR="198.51.100.4")
+    assert mail.outbox[-1].to == [physio.email]  # another address is not affected
+
+
+def test_the_reset_limit_is_over_after_its_time(client, settings, physio):
+    settings.PASSWORD_RESET_LIMIT_PER_ACCOUNT = 1
+    client.post(reverse("password_reset"), {"email": physio.email})
+    client.post(reverse("password_reset"), {"email": physio.email})
+    assert len(mail.outbox) == 1
+    LogEntry.objects.update(
+        timestamp=timezone.now()
+        - datetime.timedelta(minutes=settings.PASSWORD_RESET_LIMIT_MINUTES + 1)
+    )
+
+    client.post(reverse("password_reset"), {"email": physio.email})
+
+    assert len(mail.outbox) == 2
+
+
 def test_an_inactive_user_gets_no_reset_link(client, physio):
     physio.is_active = False
     physio.save()
@@ -394,6 +450,90 @@ def test_the_clinic_admin_deactivates_a_physio(client, client_for, clinic_admin,
     client.logout()
     assert log_in(client, "physio", PASSWORD).status_code == 200  # refused
     assert physios_session.get(reverse("clinic:home")).status_code == 302  # logged out
+
+
+def test_deactivating_a_user_ends_their_sessions_and_feed_for_good(
+    client_for, clinic_admin, physio, other_physio
+):
+    physios_session = Client()
+    physios_session.force_login(physio)
+    colleagues_session = Client()
+    colleagues_session.force_login(other_physio)
+    feed = scheduling.calendar_feed_renew(practitioner=physio)
+    feed_url = reverse("clinic:calendar_feed", args=[physio.pk, feed.token])
+    admin = client_for(clinic_admin)
+
+    change_user(admin, physio, is_active="")
+
+    assert not [
+        s for s in Session.objects.all() if s.get_decoded().get("_auth_user_id") == str(physio.pk)
+    ]
+    assert not CalendarFeed.objects.filter(practitioner=physio).exists()
+    # Given back the account (a mistake, or their return), the old session and the old
+    # feed address stay dead: whoever held them is not let back in.
+    physio.refresh_from_db()
+    change_user(admin, physio, is_active="on")
+    physio.refresh_from_db()
+    assert physio.is_active
+    assert physios_session.get(reverse("clinic:home")).status_code == 302
+    assert Client().get(feed_url).status_code == 404
+    # Nobody else was logged out.
+    assert colleagues_session.get(reverse("clinic:home")).status_code == 200
+
+
+def test_a_user_deactivated_by_other_code_is_logged_out_too(physio):
+    session = Client()
+    session.force_login(physio)
+
+    physio.is_active = False
+    physio.save()
+    physio.is_active = True
+    physio.save()
+
+    assert session.get(reverse("clinic:home")).status_code == 302
+
+
+SAME_NAME = "Another active user is already called Priya Shah (physio)"
+
+
+def test_a_user_cannot_be_renamed_to_a_colleague_s_full_name(
+    client_for, clinic_admin, physio, other_physio
+):
+    response = change_user(
+        client_for(clinic_admin), other_physio, first_name="priya ", last_name="SHAH"
+    )
+
+    assert response.status_code == 200
+    assert SAME_NAME in html.unescape(response.text)
+    other_physio.refresh_from_db()
+    assert other_physio.get_full_name() == "Tom Reed"
+
+
+def test_a_new_user_cannot_take_a_colleague_s_full_name(client_for, clinic_admin, physio):
+    response = add_user(client_for(clinic_admin), first_name="Priya", last_name="Shah")
+
+    assert SAME_NAME in html.unescape(response.text)
+    assert not User.objects.filter(username="newphysio").exists()
+
+
+def test_a_deactivated_colleague_s_name_may_be_used_again(client_for, clinic_admin, physio):
+    physio.is_active = False
+    physio.save()
+
+    response = add_user(client_for(clinic_admin), first_name="Priya", last_name="Shah")
+
+    assert response.status_code == 302
+    assert User.objects.filter(username="newphysio", is_active=True).exists()
+
+
+def test_a_signed_visit_names_its_signer_with_their_user_name(client_for, physio, visit):
+    visit = services.visit_sign(visit=visit, user=physio)
+    services.addendum_add(visit=visit, author=physio, text="Seen again.", reason="Late entry")
+
+    page = html.unescape(client_for(physio).get(visit.get_absolute_url()).text)
+
+    assert "Signed by Priya Shah (physio)," in page
+    assert "Late entry · Priya Shah (physio)," in page
 
 
 def test_a_superuser_grants_clinic_admin(client_for, superuser, physio):

@@ -241,6 +241,7 @@ def test_changes_are_logged_with_old_and_new_values(client_for, front_desk, pati
         "email": "",
         "address": "",
         "referrer": "",
+        "revision": patient.revision,  # as the form carries it
     }
     client_for(front_desk).post(reverse("clinic:patient_update", args=[patient.pk]), data)
     entry = LogEntry.objects.get_for_object(patient).filter(action=LogEntry.Action.UPDATE).get()

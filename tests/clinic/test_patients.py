@@ -62,7 +62,11 @@ def test_same_name_and_birth_date_warns_before_registering_again(client_for, fro
 
 def test_edit_keeps_the_clinic_number(client_for, front_desk, patient):
     number = patient.identifier
-    data = VALID | {"given_name": "Janet", "family_name": patient.family_name}
+    data = VALID | {
+        "given_name": "Janet",
+        "family_name": patient.family_name,
+        "revision": patient.revision,
+    }
     client_for(front_desk).post(reverse("clinic:patient_update", args=[patient.pk]), data)
     patient.refresh_from_db()
     assert patient.given_name == "Janet" and patient.identifier == number

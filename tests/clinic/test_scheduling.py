@@ -1,6 +1,7 @@
 """The diary's rules: overlap at the edges, working hours, the past, check-in, no-show."""
 
 import datetime
+import html
 from importlib import import_module
 from unittest import mock
 
@@ -8,6 +9,7 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from clinic import scheduling, services
@@ -380,6 +382,54 @@ def test_check_in_uses_the_appointment_s_episode(today_appointment, episode):
     Appointment.objects.filter(pk=today_appointment.pk).update(episode=other)
     today_appointment.refresh_from_db()
     assert scheduling.check_in(appointment=today_appointment).visit.episode == other
+
+
+def test_check_in_for_a_discharged_episode_leaves_the_episode_to_the_physio(
+    client_for, today_appointment, episode, physio, front_desk
+):
+    """Discharged after the booking: the patient still arrives, and which episode the
+    visit belongs to (a new complaint, a relapse) is the physio's choice, as for a new
+    patient; no visit is ever started in a closed episode."""
+    Appointment.objects.filter(pk=today_appointment.pk).update(episode=episode)
+    services.episode_discharge(episode=episode, reason="goals_met")
+
+    response = client_for(front_desk).post(
+        reverse("clinic:appointment_check_in", args=[today_appointment.pk]), follow=True
+    )
+
+    assert "has arrived. The physio will choose the episode of care" in response.text
+    today_appointment.refresh_from_db()
+    assert today_appointment.status == "arrived" and today_appointment.visit is None
+    assert not episode.visits.exists()
+    relapse = services.episode_open(
+        patient=episode.patient, physio=physio, complaint="Right buttock pain again", side="right"
+    )
+    visit = scheduling.start_visit(appointment=today_appointment, episode=relapse)
+    assert visit.episode == relapse
+
+
+def test_discharging_an_episode_warns_of_its_booked_appointments(
+    client_for, physio, episode, visit
+):
+    services.visit_sign(visit=visit, user=physio)
+    booked = _book(physio, episode.patient, "10:00", "10:30", episode=episode)
+    other = PatientFactory()
+    _book(physio, other, "11:00", "11:30")  # not this episode's
+
+    response = client_for(physio).post(
+        reverse("clinic:episode_discharge", args=[episode.pk]),
+        {"reason": "goals_met", "closed_on": timezone.localdate().isoformat()},
+        follow=True,
+    )
+
+    page = html.unescape(response.text)
+    assert "Episode discharged." in page
+    when = timezone.localtime(booked.start)
+    assert (
+        f"1 appointment of this episode is still booked: {when:%a %-d %b %Y %H:%M} with "
+        "Priya Shah." in page
+    )
+    assert "11:00" not in page
 
 
 def test_check_in_only_on_the_day(first):

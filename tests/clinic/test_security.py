@@ -8,6 +8,7 @@ import pytest
 from auditlog.models import LogEntry
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import RequestFactory
@@ -110,6 +111,69 @@ def test_the_clinic_admin_unlocks_a_user_in_the_admin(client, client_for, physio
 
     assert log_in(client, "physio", PASSWORD).status_code == 302
     assert is_logged_in(client)
+
+
+def test_the_right_password_while_locked_is_refused_without_counting_or_extending(
+    client, physio, other_physio
+):
+    for _ in range(5):
+        log_in(client, "physio", "wrong", address="10.0.0.9")
+    locked = AccessAttempt.objects.get(username="physio")
+
+    # The physio tries again and again, as someone locked out does: each is refused...
+    for _ in range(settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS):
+        response = log_in(client, "physio", PASSWORD, address="10.0.0.9")
+        assert response.status_code == 429 and LOCKED in response.text
+    assert log_in(client, "physio", "wrong", address="10.0.0.9").status_code == 429
+
+    # ...without counting as a failure, nor moving the end of the lock...
+    attempt = AccessAttempt.objects.get(username="physio")
+    assert attempt.failures_since_start == 5
+    assert attempt.attempt_time == locked.attempt_time
+    # ...nor locking the colleagues who share the computer's address.
+    assert log_in(client, "physio2", PASSWORD, address="10.0.0.9").status_code == 302
+
+
+@pytest.mark.parametrize("page", ["account_email", "password_change"])
+def test_guessing_the_password_on_the_account_pages_is_locked_like_a_login(
+    client, client_for, physio, page
+):
+    def attempt(password: str):
+        data = (
+            {"email": "thief@example.com", "password": password}
+            if page == "account_email"
+            else {
+                "old_password": password,
+                "new_password1": "x7!Qp-new",
+                "new_password2": "x7!Qp-new",
+            }
+        )
+        return logged_in.post(reverse(page), data, REMOTE_ADDR="10.0.0.20")
+
+    logged_in = client_for(physio)
+    for _ in range(4):
+        assert attempt("wrong").status_code == 200
+    response = attempt("wrong")
+    assert response.status_code == 429 and LOCKED in response.text
+
+    assert attempt(PASSWORD).status_code == 429  # the right one too, while locked
+    kept = AccessAttempt.objects.get(username="physio").post_data
+    assert "wrong" not in kept and "x7!Qp-new" not in kept  # what was typed is not kept
+    physio.refresh_from_db()
+    assert physio.email == "physio@clinic.example" and physio.check_password(PASSWORD)
+    # The login form from that address is locked for the name as well.
+    client.logout()
+    assert log_in(client, "physio", PASSWORD, address="10.0.0.20").status_code == 429
+
+
+def test_the_right_password_on_an_account_page_still_changes_the_email(client_for, physio):
+    response = client_for(physio).post(
+        reverse("account_email"), {"email": "priya@new.example", "password": PASSWORD}
+    )
+
+    assert response.status_code == 302
+    physio.refresh_from_db()
+    assert physio.email == "priya@new.example"
 
 
 SPRAYED = "Too many failed logins from this computer's address: try again in 15 minutes or ask the clinic admin."
@@ -515,3 +579,59 @@ def test_only_a_superuser_makes_superusers(client_for, clinic_admin, physio):
     assert response.status_code == 302
     physio.refresh_from_db()
     assert not physio.is_superuser
+
+
+# --- The admin's lists and lookups they cannot take -------------------------------------------
+
+HUGE_ID = "99999999999999999999999"  # beyond any database's integer
+
+
+def _bad_lookups(model_admin) -> list[dict[str, str]]:
+    """Parameters a list offers to build (its date drill-down, its filters) with values that
+    no date or integer can hold."""
+    lookups = []
+    if model_admin.date_hierarchy:
+        field = model_admin.date_hierarchy
+        lookups += [
+            {f"{field}__year": "9999"},
+            {f"{field}__year": "9999", f"{field}__month": "12"},
+            {f"{field}__year": "9999", f"{field}__month": "12", f"{field}__day": "31"},
+            {f"{field}__year": "99999999999999999999"},
+        ]
+    for name in model_admin.list_filter:
+        if isinstance(name, str):
+            lookups += [{f"{name}__exact": HUGE_ID}, {f"{name}__id__exact": HUGE_ID}]
+    return lookups
+
+
+ADMIN_LISTS = [
+    (model, model_admin)
+    for model, model_admin in admin.site._registry.items()
+    if _bad_lookups(model_admin)
+]
+
+
+@pytest.mark.parametrize(
+    ("model", "model_admin"), ADMIN_LISTS, ids=[model._meta.label for model, _ in ADMIN_LISTS]
+)
+def test_a_lookup_no_date_or_number_can_hold_is_a_bad_lookup_not_a_server_error(
+    client_for, model, model_admin
+):
+    client = client_for(UserFactory(username="root", is_staff=True, is_superuser=True))
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    for lookup in _bad_lookups(model_admin):
+        response = client.get(url, lookup)
+
+        # A text field's filter just finds nothing; a lookup that cannot be taken gets
+        # Django's answer to any bad lookup: the list again, flagged with ?e=1.
+        answer = (response.status_code, response.get("Location"))
+        assert answer in [(200, None), (302, f"{url}?e=1")], lookup
+
+
+def test_the_appointments_list_asked_for_year_9999_says_so(client_for, clinic_admin):
+    url = reverse("admin:clinic_appointment_changelist")
+
+    response = client_for(clinic_admin).get(url, {"start__year": "9999"}, follow=True)
+
+    assert response.status_code == 200
+    assert response.redirect_chain == [(f"{url}?e=1", 302)]

@@ -13,7 +13,7 @@ from assessments.models import Assessment
 from clinic import services
 from clinic.models import Visit, VisitTakeover
 from treatments import services as treatment_services
-from treatments.models import DeliveredIntervention, VisitNote
+from treatments.models import AdverseEvent, DeliveredIntervention, VisitNote
 
 pytestmark = pytest.mark.django_db
 
@@ -356,3 +356,28 @@ def test_an_intervention_edited_by_its_recorder_shows_no_edit_line(client_for, v
 def test_a_takeover_moves_the_draft_to_the_takers_worklist(client_for, visit, other_physio):
     services.visit_take_over(visit=visit, user=other_physio, reason="Covering Priya's list")
     assert Visit.objects.drafts().filter(practitioner=other_physio).get() == visit
+
+
+# --- Adverse events: anyone who saw it records it, named on the visit ------------------------
+
+
+def test_a_colleague_records_an_adverse_event_on_a_draft_visit_and_is_named(
+    client_for, visit, physio, other_physio, stretch
+):
+    """Not a write into the draft: a reaction is reported by whoever saw it, at once (the
+    visit's physio may be away), so the one-clinician rule does not hold it back. The
+    visit says who recorded it, as the audit log does."""
+    client = client_for(other_physio)
+    response = client.post(
+        reverse("treatments:adverse_event_add", args=[stretch.pk]),
+        {"event_type": "Dizziness", "severity": "mild", "action_taken": "Sat down, water"},
+    )
+
+    assert response.status_code == 302
+    page = text(client.get(visit.get_absolute_url()))
+    assert "Adverse event: mild Dizziness, recorded by Tom Reed (physio2) at" in page
+    event = AdverseEvent.objects.get()
+    entry = LogEntry.objects.get_for_object(event).get(action=LogEntry.Action.CREATE)
+    assert entry.actor == other_physio
+    visit.refresh_from_db()
+    assert visit.practitioner == physio  # still Priya's visit to write in and sign

@@ -241,13 +241,30 @@ def test_the_plan_page_of_a_discharged_episode_asks_for_a_reason(client_for, dis
         "planned_visits": "4",
         "goal-0-text": "Sit through a film",
     }
-    assert "reason" in client.get(url).context["form"].fields
+    page = client.get(url)
+    assert "reason" in page.context["form"].fields
+    form["revision"] = page.context["form"]["revision"].value()
     refused = client.post(url, form)
     assert refused.status_code == 200 and NEEDS_A_REASON in text(refused)
     assert TreatmentPlan.objects.get().planned_visits == 6
     assert client.post(url, form | {"reason": "Visits were miscounted"}).status_code == 302
     assert TreatmentPlan.objects.get().planned_visits == 4
     assert "Reason: Visits were miscounted" in summary(client, discharged)
+
+
+def test_a_plan_s_notes_changed_after_discharge_are_in_the_later_addition(
+    client_for, discharged, physio
+):
+    services.plan_save(
+        episode=discharged,
+        user=physio,
+        **PLAN | {"notes": "Review with the GP letter in hand"},
+        reason="GP letter arrived",
+    )
+
+    addition = LaterAddition.objects.get(what="Treatment plan")
+    assert "Notes: Review with the GP letter in hand" in addition.change
+    assert "Notes: Review with the GP letter in hand" in summary(client_for(physio), discharged)
 
 
 def test_the_consent_page_of_a_discharged_episode_asks_for_a_reason(client_for, discharged, physio):
