@@ -186,7 +186,7 @@ class RedFlagOutcome(models.TextChoices):
 
 class RedFlagAlert(models.Model):
     """A red flag screened positive in the episode. Until a clinician records that it was
-    cleared, manipulation and dry needling are blocked for the episode."""
+    cleared, the interventions of ``reasoning.RED_FLAG_BLOCKS`` are blocked for the episode."""
 
     episode = models.ForeignKey(
         "clinic.EpisodeOfCare", on_delete=models.PROTECT, related_name="red_flag_alerts"

@@ -43,6 +43,7 @@ __all__ = [
     "ParamType",
     "defaults",
     "kinds",
+    "labels_in_words",
     "validate_params",
 ]
 
@@ -483,6 +484,10 @@ class KindRegistry:
         """(code, label) pairs for a form or model field."""
         return [(kind.code, kind.label) for kind in self._kinds.values()]
 
+    def needing(self, precondition: str) -> list[InterventionKind]:
+        """The kinds with that precondition, e.g. those an uncleared red flag blocks."""
+        return [kind for kind in self._kinds.values() if precondition in kind.preconditions]
+
     @contextmanager
     def temporarily(self, kind: InterventionKind) -> Iterator[InterventionKind]:
         """Register a kind for the duration of a block (for tests)."""
@@ -491,6 +496,14 @@ class KindRegistry:
             yield kind
         finally:
             self.unregister(kind.code)
+
+
+def labels_in_words(some: Iterable[InterventionKind]) -> str:
+    """The kinds as a sentence starts with them: "Spinal mobilization, spinal
+    manipulation and dry needling"."""
+    labels = [kind.label for kind in some]
+    labels = labels[:1] + [_in_sentence(label) for label in labels[1:]]
+    return f"{', '.join(labels[:-1])} and {labels[-1]}" if len(labels) > 1 else "".join(labels)
 
 
 def validate_params(

@@ -6,7 +6,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from assessments.selectors import working_diagnosis
+from assessments.selectors import open_red_flags, working_diagnosis
 from clinic import services as clinic_services
 from clinic.audit import shows_clinical
 from clinic.models import EpisodeOfCare, Patient, Visit
@@ -25,7 +25,7 @@ from .forms import (
     initial_from_params,
     new_exercise_row_initial,
 )
-from .kinds import CONSENT, NotRegistered, kinds
+from .kinds import CONSENT, RED_FLAGS_CLEAR, NotRegistered, kinds
 from .models import Consent, DeliveredIntervention, VisitNote
 
 record = require("clinic.record_clinical")
@@ -49,6 +49,13 @@ def _context(visit: Visit, **extra) -> dict:
 
 def _intervention_page(request, visit, kind, form, intervention=None, status=200):
     safety_error = getattr(form, "safety_error", None)
+    if safety_error is None:
+        # Whatever else is wrong with the form, the page says first what would stop it
+        # being saved: a red flag above all, which no other entry can lift.
+        try:
+            services.check_preconditions(episode=visit.episode, kind_code=kind.code)
+        except services.SafetyError as error:
+            safety_error = error
     return TemplateResponse(
         request,
         "treatments/intervention_form.html",
@@ -108,10 +115,6 @@ def intervention_add(request: HttpRequest, visit_pk: int, kind_code: str) -> Htt
         return _intervention_page(request, visit, kind, form)
     initial = initial_from_params(kind, kind.default_params()) | new_exercise_row_initial(0)
     form = InterventionForm(initial=initial, kind=kind)
-    try:
-        services.check_preconditions(episode=visit.episode, kind_code=kind.code)
-    except services.SafetyError as error:
-        form.safety_error = error
     return _intervention_page(request, visit, kind, form)
 
 
@@ -233,6 +236,8 @@ def consent_add(request: HttpRequest, episode_pk: int) -> HttpResponse:
             "form": form,
             "kind": kind,
             "in_force": in_force,
+            # Consent can be recorded meanwhile, but it lifts no red flag: the page says so.
+            "red_flags": (open_red_flags(episode) if RED_FLAGS_CLEAR in kind.preconditions else []),
             "episode": episode,
             "patient": episode.patient,
             "next": request.GET.get("next") or request.POST.get("next", ""),

@@ -32,3 +32,9 @@ def is_cited(code: str) -> bool:
 def item_label(code: str) -> str:
     index = BUTTOCK_PAIN_V1.index
     return index[code].label if code in index else code
+
+
+@register.simple_tag
+def red_flag_blocks() -> str:
+    """The interventions an uncleared red flag blocks, in words ("Spinal mobilization, ...")."""
+    return reasoning.red_flag_blocks_in_words()
