@@ -12,9 +12,9 @@ class AssessmentsConfig(AppConfig):
         from clinic.signals import visit_signing
 
         from . import demo, guards, sections, services, summaries
-        from .models import Assessment, RedFlagAlert, WorkingDiagnosis
+        from .models import Assessment, RedFlagAlert, RedFlagReferral, WorkingDiagnosis
 
-        for model in (Assessment, WorkingDiagnosis, RedFlagAlert):
+        for model in (Assessment, WorkingDiagnosis, RedFlagAlert, RedFlagReferral):
             auditlog.register(model)
         visit_signing.connect(services.freeze_on_signing, dispatch_uid="assessments_freeze")
         guards.connect()
