@@ -11,7 +11,7 @@ class AssessmentsConfig(AppConfig):
         from clinic.seeding import demo_seeders
         from clinic.signals import visit_signing
 
-        from . import demo, guards, sections, services, summaries
+        from . import demo, guards, markers, sections, services, summaries
         from .models import Assessment, RedFlagAlert, RedFlagReferral, WorkingDiagnosis
 
         for model in (Assessment, WorkingDiagnosis, RedFlagAlert, RedFlagReferral):
@@ -20,4 +20,5 @@ class AssessmentsConfig(AppConfig):
         guards.connect()
         summaries.connect()
         sections.register_sections()
+        markers.register()
         demo_seeders.register("assessments", demo.seed_assessments, order=10)

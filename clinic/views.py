@@ -55,6 +55,8 @@ def home(request: HttpRequest) -> HttpResponse:
     }
     if user.has_perm("clinic.record_clinical"):
         context.update(selectors.physio_worklist(user))
+    if user.has_perm("clinic.view_patient"):
+        context["marked_patients"] = selectors.marked_patients(user)
     return TemplateResponse(request, "clinic/home.html", context)
 
 

@@ -605,11 +605,30 @@ def test_front_desk_never_receives_clinical_content(
         ("get", f"/admin/clinic/visit/{visit.pk}/change/", {}),
         ("get", "/admin/auditlog/logentry/", {}),
     ]
+    # The red flag (rf_trauma) is codes, not free text: its words must not reach them either.
+    flag_words = [
+        b"Red flag",
+        b"red flag",
+        b"serious pathology",
+        b"A recent fall, accident",
+        b"referral",
+    ]
     for method, url, data in requests:
         response = getattr(client, method)(url, data, follow=True)
-        if MARKER.encode() in _body(response):
+        body = _body(response)
+        if MARKER.encode() in body:
             leaks.append(url)
+        leaks += [f"{url}: {word.decode()}" for word in flag_words if word in body]
     assert leaks == []
+    # What they do see, wherever the patient is named: the physio comes first.
+    patient = objects["patient"]
+    for url in (
+        patient.get_absolute_url(),
+        reverse("clinic:home"),
+        reverse("clinic:appointment_detail", args=[objects["appointment"].pk]),
+        reverse("clinic:diary_day") + f"?date={objects['appointment'].start:%Y-%m-%d}",
+    ):
+        assert "See the physio before treatment" in client.get(url).content.decode(), url
 
 
 def _cache_directives(response) -> set[str]:

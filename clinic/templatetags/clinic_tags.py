@@ -1,5 +1,7 @@
 from django import template
 
+from clinic.records import PatientMarker, patient_markers
+
 register = template.Library()
 
 
@@ -26,3 +28,12 @@ def change_rows(entry) -> list[tuple[str, object, object, str]]:
             old, new = (list(values) + [None, None])[:2]
             rows.append((field, old, new, ""))
     return rows
+
+
+@register.simple_tag(takes_context=True)
+def markers_of(context, patient) -> list[PatientMarker]:
+    """The patient's markers, as the user may read them (the banner): one query a source."""
+    request = context.get("request")
+    if patient is None or request is None or not request.user.is_authenticated:
+        return []
+    return patient_markers.for_patients([patient.pk], user=request.user).get(patient.pk, [])
