@@ -287,6 +287,10 @@ class RedFlagReferralForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["note"].max_length = TEXT_LIMIT
+        for name in ("referred_to", "urgency", "method"):
+            # Radio buttons: no "---------" choice among them.
+            field = self.fields[name]
+            field.choices = [(code, label) for code, label in field.choices if code]
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True

@@ -67,3 +67,52 @@ def test_each_blocked_page_shows_the_red_flag_first(
         # No horizontal scroll at this width.
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         page.screenshot(path=ARTEFACTS / f"red-flag-{code}-{width}.png", full_page=True)
+
+
+@pytest.mark.parametrize("width,height", [(1366, 768), (820, 1180)])
+def test_the_physio_records_the_referral_and_the_marker_follows_the_patient(
+    page, live_server, physio, flagged_visit, width, height
+):
+    page.set_viewport_size({"width": width, "height": height})
+    login(page, live_server, physio)
+    page.goto(live_server.url + reverse("clinic:home"))
+    marked = page.locator(".marked-patients")
+    expect(marked).to_contain_text("Patients with an open red flag")
+    expect(marked).to_contain_text("Sam Patel")
+    expect(marked).to_contain_text("no referral recorded yet")
+    page.screenshot(path=ARTEFACTS / f"red-flag-home-{width}.png", full_page=True)
+
+    page.goto(
+        live_server.url
+        + reverse("treatments:intervention_add", args=[flagged_visit.pk, "dry_needling"])
+    )
+    page.locator(".red-flag-block").get_by_role("link", name="Record the referral").click()
+    expect(page.get_by_label("Emergency: same day")).to_be_checked()
+    page.get_by_label("Emergency department").check()
+    page.get_by_label("Name").fill("St Mary's ED")
+    page.get_by_label("Phone").check()
+    page.get_by_label("Note").fill("Spoke to the registrar; patient going now.")
+    page.screenshot(path=ARTEFACTS / f"red-flag-referral-form-{width}.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.get_by_role("button", name="Record the referral").click()
+    # Back on the blocked page, which now says the referral was made.
+    block = page.locator(".red-flag-block")
+    expect(block).to_contain_text("Referral recorded: Emergency department (St Mary's ED)")
+    banner = page.locator(".patient-banner")
+    expect(banner).to_contain_text("Red flag: Possible cauda equina syndrome (referral recorded)")
+    page.screenshot(path=ARTEFACTS / f"red-flag-after-referral-{width}.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_the_front_desk_sees_only_see_the_physio_first(
+    page, live_server, front_desk, physio, flagged_visit
+):
+    page.set_viewport_size({"width": 820, "height": 1180})
+    login(page, live_server, front_desk)
+    page.goto(live_server.url + flagged_visit.episode.patient.get_absolute_url())
+    expect(page.locator(".patient-banner")).to_contain_text("See the physio before treatment")
+    expect(page.get_by_text("cauda equina", exact=False)).to_have_count(0)
+    page.goto(live_server.url + reverse("clinic:home"))
+    expect(page.locator(".marked-patients")).to_contain_text("See the physio before treatment")
+    expect(page.get_by_text("Red flag", exact=False)).to_have_count(0)
+    page.screenshot(path=ARTEFACTS / "red-flag-front-desk-home-820.png", full_page=True)
