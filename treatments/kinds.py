@@ -26,6 +26,15 @@ from typing import Any
 
 from clinic.text import LINE_BREAKS
 
+from .safety import (
+    DRY_NEEDLING_CONSENT,
+    ELECTROTHERAPY_CONSENT,
+    SORENESS_CONSENT,
+    SPINAL_MANIPULATION_CONSENT,
+    SPINAL_MOBILIZATION_CONSENT,
+    ConsentTerms,
+)
+
 __all__ = [
     "CONSENT",
     "CONTRAINDICATION_SCREEN",
@@ -381,6 +390,8 @@ class InterventionKind:
     description: str = ""
     defaults: Mapping[str, Any] = field(default_factory=dict)
     checks: tuple[Check, ...] = ()
+    # The risks a consent to this kind explains, and what to check first.
+    consent_terms: ConsentTerms = ConsentTerms()
     index: Mapping[str, Param] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -699,6 +710,7 @@ SPINAL_MOBILIZATION = InterventionKind(
     ),
     # Clinic default: central PA, 3 bouts; the grade is the clinician's choice.
     defaults={"technique": "central_pa", "repetitions": 3},
+    consent_terms=SPINAL_MOBILIZATION_CONSENT,
 )
 
 SPINAL_MANIPULATION = InterventionKind(
@@ -731,6 +743,7 @@ SPINAL_MANIPULATION = InterventionKind(
     ),
     # Grade V is what manipulation is (spec section 5).
     defaults={"grade": "V"},
+    consent_terms=SPINAL_MANIPULATION_CONSENT,
 )
 
 # Needle sizes: dry-needling/acupuncture needles are sold from 13 mm (½ inch) to 100 mm
@@ -806,6 +819,7 @@ DRY_NEEDLING = InterventionKind(
     # Clinic default: a single needle, 0.30 mm, the common gauge for gluteal needling;
     # length depends on the muscle and the patient, so it is not pre-filled.
     defaults={"needles": 1, "needle_gauge_mm": "0.30"},
+    consent_terms=DRY_NEEDLING_CONSENT,
 )
 
 SOFT_TISSUE_THERAPY = InterventionKind(
@@ -828,6 +842,7 @@ SOFT_TISSUE_THERAPY = InterventionKind(
     ),
     # Clinic default.
     defaults={"minutes": 10},
+    consent_terms=SORENESS_CONSENT,
 )
 
 _ELECTRICAL = ("tens", "ifc", "other")
@@ -927,6 +942,7 @@ ELECTROTHERAPY = InterventionKind(
         "intensity_level": "sensory",
         "minutes": 20,
     },
+    consent_terms=ELECTROTHERAPY_CONSENT,
 )
 
 STRETCHING = InterventionKind(
@@ -952,6 +968,7 @@ STRETCHING = InterventionKind(
     ),
     # Clinic default: 30 s hold × 3, twice a day.
     defaults={"hold_seconds": 30, "repetitions": 3, "per_day": 2},
+    consent_terms=SORENESS_CONSENT,
 )
 
 CORE_STABILITY = InterventionKind(
@@ -962,6 +979,7 @@ CORE_STABILITY = InterventionKind(
     # The exercises are the clinician's choice; a new row is pre-filled from
     # EXERCISE_ROW_DEFAULTS.
     defaults={},
+    consent_terms=SORENESS_CONSENT,
 )
 
 EXERCISE_PROGRAMME = InterventionKind(
@@ -970,6 +988,7 @@ EXERCISE_PROGRAMME = InterventionKind(
     description="Lumbopelvic rehabilitation programme, described per CERT (BJSM 2016).",
     params=(EXERCISES,),
     defaults={},
+    consent_terms=SORENESS_CONSENT,
 )
 
 EDUCATION = InterventionKind(
@@ -995,6 +1014,7 @@ EDUCATION = InterventionKind(
         Param("notes", "Notes", ParamType.TEXT),
     ),
     defaults={},
+    consent_terms=SORENESS_CONSENT,
 )
 
 BUILTIN_KINDS: tuple[InterventionKind, ...] = (

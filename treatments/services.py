@@ -28,7 +28,7 @@ from .models import (
     TreatmentPlan,
     VisitNote,
 )
-from .safety import DRY_NEEDLING_RISKS, evaluate_screen
+from .safety import evaluate_screen
 
 
 class TreatmentError(Exception):
@@ -266,11 +266,20 @@ def consent_record(
     risks = list(dict.fromkeys(risks_discussed))
     if not right_to_withdraw_explained:
         raise TreatmentError("Consent needs the right to withdraw explained to the patient.")
-    if intervention_kind == "dry_needling":
-        missing = [label for code, label in DRY_NEEDLING_RISKS if code not in risks]
+    kind = kinds.get(intervention_kind)
+    terms = kind.consent_terms
+    # The risks of this kind only: never another kind's (spec section 5).
+    foreign = [code for code in risks if code not in dict(terms.risks)]
+    if foreign:
+        raise TreatmentError(
+            f"Not a risk of {kind.label.lower()}: {', '.join(foreign)}. Tick only the risks "
+            "the form lists."
+        )
+    if terms.every_risk:
+        missing = [label for code, label in terms.risks if code not in risks]
         if missing:
             raise TreatmentError(
-                "Before dry needling every risk must be discussed; not ticked: "
+                f"Before {kind.label.lower()} every risk must be discussed; not ticked: "
                 + ", ".join(label.lower() for label in missing)
                 + "."
             )

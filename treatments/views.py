@@ -208,6 +208,7 @@ def consent_add(request: HttpRequest, episode_pk: int) -> HttpResponse:
     in_force = services.active_consent(episode, kind.code)
     form = ConsentForm(
         request.POST or None,
+        kind=kind,
         after_discharge=not episode.is_open,
         initial={"replaces": in_force.pk if in_force else services.NOT_YET_SAVED},
     )
