@@ -2,6 +2,7 @@
 physio reads the flag, the front desk only that the physio comes first."""
 
 import pytest
+from auditlog.models import LogEntry
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -146,3 +147,11 @@ def test_the_diary_runs_as_many_queries_with_flagged_patients(
     with CaptureQueriesContext(connection) as four:
         client.get(url)
     assert len(four) == len(one)
+
+
+def test_the_physios_home_page_logs_the_flagged_patients_it_shows(client_for, physio, flagged):
+    client_for(physio).get(reverse("clinic:home"))
+    entry = LogEntry.objects.filter(action=LogEntry.Action.ACCESS).latest("pk")
+    assert flagged.pk in entry.additional_data.get(
+        "patient_ids", [entry.additional_data.get("patient_id")]
+    )
