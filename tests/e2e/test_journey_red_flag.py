@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from assessments import services as assessment_services
 from assessments.buttock_pain import BUTTOCK_PAIN_V1
 from tests.e2e.conftest import login
-from tests.factories import EpisodeFactory, PatientFactory, VisitFactory
+from tests.factories import AppointmentFactory, EpisodeFactory, PatientFactory, VisitFactory
 
 ARTEFACTS = Path(__file__).resolve().parent / "artefacts"
 CLEAR = {code: "no" for code in BUTTOCK_PAIN_V1.index if code.startswith("rf_")}
@@ -116,3 +117,22 @@ def test_the_front_desk_sees_only_see_the_physio_first(
     expect(page.locator(".marked-patients")).to_contain_text("See the physio before treatment")
     expect(page.get_by_text("Red flag", exact=False)).to_have_count(0)
     page.screenshot(path=ARTEFACTS / "red-flag-front-desk-home-820.png", full_page=True)
+
+    # The diary entry says the same, and nothing more.
+    start = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+    AppointmentFactory(patient=flagged_visit.episode.patient, practitioner=physio, start=start)
+    page.goto(live_server.url + reverse("clinic:diary_day") + f"?date={start:%Y-%m-%d}")
+    entry = page.locator(".diary-appointment").filter(has_text="Sam Patel")
+    expect(entry).to_contain_text("See the physio before treatment")
+    expect(page.get_by_text("Red flag", exact=False)).to_have_count(0)
+    page.screenshot(path=ARTEFACTS / "red-flag-front-desk-diary-820.png", full_page=True)
+
+
+def test_each_kinds_consent_form_lists_its_own_risks(page, live_server, physio, flagged_visit):
+    page.set_viewport_size({"width": 820, "height": 1180})
+    login(page, live_server, physio)
+    url = reverse("treatments:consent_add", args=[flagged_visit.episode.pk])
+    page.goto(live_server.url + url + "?kind=spinal_mobilization")
+    expect(page.get_by_label("Headache for a day or two")).to_be_visible()
+    expect(page.get_by_text("Pneumothorax", exact=False)).to_have_count(0)
+    page.screenshot(path=ARTEFACTS / "consent-spinal_mobilization-820.png", full_page=True)
