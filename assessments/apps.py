@@ -11,13 +11,14 @@ class AssessmentsConfig(AppConfig):
         from clinic.seeding import demo_seeders
         from clinic.signals import visit_signing
 
-        from . import demo, guards, sections, services, summaries
-        from .models import Assessment, RedFlagAlert, WorkingDiagnosis
+        from . import demo, guards, markers, sections, services, summaries
+        from .models import Assessment, RedFlagAlert, RedFlagReferral, WorkingDiagnosis
 
-        for model in (Assessment, WorkingDiagnosis, RedFlagAlert):
+        for model in (Assessment, WorkingDiagnosis, RedFlagAlert, RedFlagReferral):
             auditlog.register(model)
         visit_signing.connect(services.freeze_on_signing, dispatch_uid="assessments_freeze")
         guards.connect()
         summaries.connect()
         sections.register_sections()
+        markers.register()
         demo_seeders.register("assessments", demo.seed_assessments, order=10)

@@ -17,11 +17,12 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.html import escape
 
-from clinic.forms import DateInput, RevisionField
+from clinic.forms import DateInput, DateTimeInput, RevisionField
 from clinic.text import single_line
 
 from . import measures, reasoning
 from .definitions import AnswerError, Item, ItemType, Template, validate_answers
+from .models import RedFlagReferral
 
 MEASURE_SEPARATOR = "__"
 TEXT_LIMIT = 5000
@@ -348,3 +349,28 @@ class WorkingDiagnosisForm(forms.Form):
             del self.fields["reason"]
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+
+class RedFlagReferralForm(forms.ModelForm):
+    class Meta:
+        model = RedFlagReferral
+        fields = ["referred_to", "referred_to_name", "urgency", "referred_at", "method", "note"]
+        labels = {"referred_to": "Referred to", "referred_at": "When", "method": "How"}
+        widgets = {
+            "referred_to": forms.RadioSelect,
+            "urgency": forms.RadioSelect,
+            "method": forms.RadioSelect,
+            "referred_at": DateTimeInput(),
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["note"].max_length = TEXT_LIMIT
+        for name in ("referred_to", "urgency", "method"):
+            # Radio buttons: no "---------" choice among them.
+            field = self.fields[name]
+            field.choices = [(code, label) for code, label in field.choices if code]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True

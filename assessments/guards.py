@@ -13,7 +13,14 @@ from clinic.guards import (
 )
 from clinic.services import RecordDeletionError, SignedRecordError
 
-from .models import Assessment, AssessmentStatus, Measurement, RedFlagAlert, WorkingDiagnosis
+from .models import (
+    Assessment,
+    AssessmentStatus,
+    Measurement,
+    RedFlagAlert,
+    RedFlagReferral,
+    WorkingDiagnosis,
+)
 
 
 def protect_signed_assessment(sender, instance: Assessment, raw: bool = False, **kwargs) -> None:
@@ -43,6 +50,13 @@ def refuse_delete_of_signed_measurement(sender, instance: Measurement, **kwargs)
         raise RecordDeletionError(str(error)) from None
 
 
+def protect_signed_referral(sender, instance: RedFlagReferral, raw: bool = False, **kwargs) -> None:
+    """pre_save receiver: a referral of a signed visit is kept as recorded; one may still
+    be added (a late record), as an adverse event may."""
+    if not raw and instance.pk is not None:
+        refuse_if_visit_signed(instance, what="its red-flag referrals")
+
+
 def database_guards() -> list[triggers.Guard]:
     """The freeze at signing sets an assessment to signed while its visit is still a
     draft, and passes: only a row already signed, or of a signed visit, is refused."""
@@ -58,6 +72,9 @@ def database_guards() -> list[triggers.Guard]:
         triggers.Guard(Assessment, "DELETE", f"{is_signed} OR {visit_is_signed('OLD')}", message),
         *guards_of_visit_records(Assessment, records="its assessments", events=["INSERT"]),
         *guards_of_visit_records(Measurement, records="its scores"),
+        *guards_of_visit_records(
+            RedFlagReferral, records="its red-flag referrals", events=["UPDATE", "DELETE"]
+        ),
     ]
 
 
@@ -78,4 +95,9 @@ def connect() -> None:
         sender=Measurement,
         dispatch_uid="assessments.guards.refuse_delete_of_signed_measurement",
     )
-    refuse_delete_of(Assessment, WorkingDiagnosis, RedFlagAlert, app="assessments")
+    pre_save.connect(
+        protect_signed_referral,
+        sender=RedFlagReferral,
+        dispatch_uid="assessments.guards.protect_signed_referral",
+    )
+    refuse_delete_of(Assessment, WorkingDiagnosis, RedFlagAlert, RedFlagReferral, app="assessments")

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from clinic.dates import NotInFuture, not_before_1900
 from clinic.text import single_line
 
 from .reasoning import SOURCES
@@ -186,7 +187,7 @@ class RedFlagOutcome(models.TextChoices):
 
 class RedFlagAlert(models.Model):
     """A red flag screened positive in the episode. Until a clinician records that it was
-    cleared, manipulation and dry needling are blocked for the episode."""
+    cleared, the interventions of ``reasoning.RED_FLAG_BLOCKS`` are blocked for the episode."""
 
     episode = models.ForeignKey(
         "clinic.EpisodeOfCare", on_delete=models.PROTECT, related_name="red_flag_alerts"
@@ -223,3 +224,85 @@ class RedFlagAlert(models.Model):
 
     def get_additional_data(self) -> dict:
         return {"patient_id": self.episode.patient_id}
+
+
+class ReferredTo(models.TextChoices):
+    GP = "gp", "GP"
+    EMERGENCY_DEPARTMENT = "emergency_department", "Emergency department"
+    SPINAL_SERVICE = "spinal_service", "Spinal service"
+    OTHER = "other", "Other"
+
+
+class ReferralUrgency(models.TextChoices):
+    # The spec's red-flag urgencies (sections 2 and 3): cauda equina is an emergency,
+    # same-day referral; possible serious pathology an urgent medical referral.
+    EMERGENCY = "emergency", "Emergency: same day"
+    URGENT = "urgent", "Urgent"
+    ROUTINE = "routine", "Routine"
+
+
+class ReferralMethod(models.TextChoices):
+    PHONE = "phone", "Phone"
+    LETTER = "letter", "Letter"
+    EMAIL = "email", "Email"
+    IN_PERSON = "in_person", "In person"
+
+
+class RedFlagReferral(models.Model):
+    """The referral a physio made for a red flag: to whom, how urgently, when and how.
+
+    It belongs to the visit whose assessment raised the flag: changed while that visit is
+    a draft, read-only once it is signed. One recorded after signing is an addition (like
+    an adverse event), kept as recorded.
+    """
+
+    alert = models.ForeignKey(RedFlagAlert, on_delete=models.PROTECT, related_name="referrals")
+    visit = models.ForeignKey(
+        "clinic.Visit", on_delete=models.PROTECT, related_name="red_flag_referrals"
+    )
+    referred_to = models.CharField(max_length=20, choices=ReferredTo.choices)
+    referred_to_name = models.CharField(
+        "name",
+        max_length=200,
+        blank=True,
+        validators=[single_line],
+        help_text="The service, clinician or department; needed for Other.",
+    )
+    urgency = models.CharField(max_length=9, choices=ReferralUrgency.choices)
+    referred_at = models.DateTimeField(
+        "when",
+        validators=[not_before_1900, NotInFuture("A referral cannot be dated in the future.")],
+    )
+    method = models.CharField("how", max_length=9, choices=ReferralMethod.choices)
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["alert", "referred_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(referred_to="other") | ~models.Q(referred_to_name=""),
+                name="referral_to_other_is_named",
+                violation_error_message="Name whom the patient was referred to.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Referral to {self.to_whom} ({self.get_urgency_display().lower()})"
+
+    @property
+    def to_whom(self) -> str:
+        if self.referred_to == ReferredTo.OTHER:
+            return self.referred_to_name
+        label = self.get_referred_to_display()
+        return f"{label} ({self.referred_to_name})" if self.referred_to_name else label
+
+    def get_additional_data(self) -> dict:
+        return {"patient_id": self.visit.episode.patient_id}

@@ -107,6 +107,19 @@ ACTIONS = {
     ),
 }
 
+# What a red flag blocks until a clinician records it cleared: manipulation and dry needling
+# (spec, section 3) and mobilization, which like manipulation needs a clear red-flag
+# screen (spec, section 5). The treatments app's kinds declare the same precondition.
+RED_FLAG_BLOCKS: tuple[str, ...] = ("spinal_mobilization", "spinal_manipulation", "dry_needling")
+
+
+def red_flag_blocks_in_words() -> str:
+    """ "Spinal mobilization, spinal manipulation and dry needling", as the pages say it."""
+    labels = [INTERVENTIONS[code] for code in RED_FLAG_BLOCKS]
+    labels = [labels[0]] + [label[0].lower() + label[1:] for label in labels[1:]]
+    return ", ".join(labels[:-1]) + " and " + labels[-1] if len(labels) > 1 else labels[0]
+
+
 LOCAL_SOURCES = ("proximal_hamstring_tendinopathy", "ischiogluteal_bursitis", "piriformis")
 REFERRED_SOURCES = ("lumbar_referred", "sij", "myofascial_trigger_points")
 

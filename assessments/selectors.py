@@ -4,11 +4,20 @@ from django.db.models import Prefetch
 
 from clinic.models import EpisodeOfCare, Patient, Visit
 
-from .models import Assessment, RedFlagAlert, WorkingDiagnosis
+from .models import Assessment, RedFlagAlert, RedFlagReferral, WorkingDiagnosis
 
 
 def open_red_flags(episode: EpisodeOfCare) -> list[RedFlagAlert]:
-    return list(episode.red_flag_alerts.filter(cleared_at__isnull=True).select_related("raised_by"))
+    """The episode's red flags not cleared yet, each with its referrals: two queries."""
+    return list(
+        episode.red_flag_alerts.filter(cleared_at__isnull=True)
+        .select_related("raised_by")
+        .prefetch_related(_referrals())
+    )
+
+
+def _referrals() -> Prefetch:
+    return Prefetch("referrals", RedFlagReferral.objects.select_related("visit"))
 
 
 def red_flags_clear(episode: EpisodeOfCare) -> bool:
@@ -27,7 +36,8 @@ def visit_assessments(visit: Visit) -> list[Assessment]:
 
 
 def patient_summary(patient: Patient) -> list[EpisodeOfCare]:
-    """Each episode with its working diagnosis and red flags: three queries."""
+    """Each episode with its working diagnosis and red flags (and their referrals): four
+    queries."""
     return list(
         patient.episodes.prefetch_related(
             Prefetch(
@@ -37,7 +47,7 @@ def patient_summary(patient: Patient) -> list[EpisodeOfCare]:
             ),
             Prefetch(
                 "red_flag_alerts",
-                RedFlagAlert.objects.select_related("cleared_by"),
+                RedFlagAlert.objects.select_related("cleared_by").prefetch_related(_referrals()),
                 to_attr="alerts",
             ),
         )

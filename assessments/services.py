@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic import services as clinic_services
-from clinic.models import EpisodeOfCare, Visit
+from clinic.models import EpisodeOfCare, Visit, VisitStatus
 
 from . import measures, reasoning, summaries
 from .buttock_pain import BUTTOCK_PAIN_V1
@@ -18,6 +18,9 @@ from .models import (
     AssessmentStatus,
     Measurement,
     RedFlagAlert,
+    RedFlagReferral,
+    ReferralUrgency,
+    ReferredTo,
     Verification,
     WorkingDiagnosis,
 )
@@ -262,6 +265,67 @@ def red_flag_clear(*, alert: RedFlagAlert, user, reason: str) -> RedFlagAlert:
     alert.full_clean()
     alert.save()
     return alert
+
+
+def referral_urgency_for(alert: RedFlagAlert) -> str:
+    """The urgency the spec gives the flag's outcome (emergency for cauda equina)."""
+    return {
+        reasoning.CAUDA_EQUINA: ReferralUrgency.EMERGENCY,
+        reasoning.SERIOUS_PATHOLOGY: ReferralUrgency.URGENT,
+    }.get(alert.outcome, ReferralUrgency.URGENT)
+
+
+@transaction.atomic
+def red_flag_referral_record(
+    *,
+    alert: RedFlagAlert,
+    user,
+    referred_to: str,
+    referred_to_name: str = "",
+    urgency: str,
+    referred_at,
+    method: str,
+    note: str = "",
+    referral: RedFlagReferral | None = None,
+) -> RedFlagReferral:
+    """Record the referral made for a red flag (or, given `referral`, correct it).
+
+    The referral belongs to the visit whose assessment raised the flag: it can be
+    corrected while that visit is a draft; once signed, a new one may still be recorded
+    (a late record), but none is changed. Red flags are the team's: any physio records."""
+    alert = RedFlagAlert.objects.select_related("assessment__visit").get(pk=alert.pk)
+    visit = alert.assessment.visit
+    if referral is not None:
+        referral = RedFlagReferral.objects.select_for_update().get(pk=referral.pk)
+        if referral.alert_id != alert.pk:
+            raise AssessmentError("This referral is not one of this red flag's.")
+        if Visit.objects.filter(pk=referral.visit_id, status=VisitStatus.SIGNED).exists():
+            raise AssessmentError(
+                "The visit is signed: this referral is read-only. Add an addendum to the "
+                "visit to correct it."
+            )
+    referred_to_name = referred_to_name.strip()
+    if referred_to == ReferredTo.OTHER and not referred_to_name:
+        raise AssessmentError("Name whom the patient was referred to.")
+    if referred_at is not None and timezone.localdate(referred_at) < timezone.localdate(
+        alert.raised_at
+    ):
+        raise AssessmentError(
+            "A referral for this red flag cannot be dated before the flag was raised "
+            f"({timezone.localtime(alert.raised_at):%-d %b %Y})."
+        )
+    if referral is None:
+        referral = RedFlagReferral(alert=alert, visit=visit, recorded_by=user)
+    referral.referred_to = referred_to
+    referral.referred_to_name = referred_to_name
+    referral.urgency = urgency
+    referral.referred_at = referred_at
+    referral.method = method
+    referral.note = note.strip()
+    referral.updated_by = user
+    clinic_services.validated(referral, error=AssessmentError)
+    referral.save()
+    return referral
 
 
 @transaction.atomic

@@ -27,6 +27,14 @@ urlpatterns = [
     ),
     path("red-flags/<int:pk>/clear/", views.red_flag_clear, name="red_flag_clear"),
     path(
+        "red-flags/<int:alert_pk>/referrals/new/",
+        views.red_flag_referral_add,
+        name="red_flag_referral_add",
+    ),
+    path(
+        "red-flag-referrals/<int:pk>/", views.red_flag_referral_edit, name="red_flag_referral_edit"
+    ),
+    path(
         "templates/<slug:template_code>/v<int:version>/questionnaire.json",
         views.questionnaire,
         name="questionnaire",

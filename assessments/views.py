@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic import services as clinic_services
@@ -15,12 +16,13 @@ from .definitions import NotRegistered, Template, templates
 from .display import answer_sections
 from .forms import (
     AssessmentForm,
+    RedFlagReferralForm,
     WorkingDiagnosisForm,
     carried_over,
     initial_from_answers,
     initial_from_draft,
 )
-from .models import Assessment, RedFlagAlert
+from .models import Assessment, RedFlagAlert, RedFlagReferral
 from .panel import findings_from_answers, findings_from_form, form_from_draft, panel_context
 
 
@@ -228,6 +230,72 @@ def red_flag_clear(request: HttpRequest, pk: int) -> HttpResponse:
             "next": request.GET.get("next") or request.POST.get("next", ""),
         },
     )
+
+
+def _referral_page(request, alert, form, referral=None, status=200) -> TemplateResponse:
+    return TemplateResponse(
+        request,
+        "assessments/red_flag_referral_form.html",
+        {
+            "alert": alert,
+            "referral": referral,
+            "form": form,
+            "read_only": referral is not None and referral.visit.is_signed,
+            "episode": alert.episode,
+            "patient": alert.episode.patient,
+            "next": request.GET.get("next") or request.POST.get("next", ""),
+        },
+        status=status,
+    )
+
+
+def _referral_saved(request, alert, form, referral=None) -> HttpResponse:
+    try:
+        services.red_flag_referral_record(
+            alert=alert, user=request.user, referral=referral, **form.cleaned_data
+        )
+    except services.AssessmentError as error:
+        form.add_error(None, str(error))
+        return _referral_page(request, alert, form, referral, status=400)
+    messages.success(request, "The referral is recorded.")
+    return redirect(safe_next(request, alert.episode.patient.get_absolute_url()))
+
+
+def _alert(pk: int) -> RedFlagAlert:
+    return get_object_or_404(
+        RedFlagAlert.objects.select_related("episode__patient", "assessment__visit"), pk=pk
+    )
+
+
+@require("clinic.record_clinical")
+@shows_clinical("alert")
+def red_flag_referral_add(request: HttpRequest, alert_pk: int) -> HttpResponse:
+    alert = _alert(alert_pk)
+    if request.method == "POST":
+        form = RedFlagReferralForm(request.POST)
+        if form.is_valid():
+            return _referral_saved(request, alert, form)
+        return _referral_page(request, alert, form, status=400)
+    form = RedFlagReferralForm(
+        initial={
+            "urgency": services.referral_urgency_for(alert),
+            "referred_at": timezone.localtime().replace(second=0, microsecond=0),
+        }
+    )
+    return _referral_page(request, alert, form)
+
+
+@require("clinic.record_clinical")
+@shows_clinical("alert")
+def red_flag_referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_object_or_404(RedFlagReferral.objects.select_related("visit"), pk=pk)
+    alert = _alert(referral.alert_id)
+    if request.method == "POST" and not referral.visit.is_signed:
+        form = RedFlagReferralForm(request.POST, instance=referral)
+        if form.is_valid():
+            return _referral_saved(request, alert, form, referral)
+        return _referral_page(request, alert, form, referral, status=400)
+    return _referral_page(request, alert, RedFlagReferralForm(instance=referral), referral)
 
 
 @require("clinic.view_clinical_record")

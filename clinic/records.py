@@ -28,9 +28,23 @@ visit page and on each step's own page shows them all, the next one to do first:
     visit_steps.register(VisitStep(key="note", title="SOAP note", order=40,
                                    progress=lambda visit: StepProgress(done=..., missing=...,
                                                                        url=...)))
+A warning that should follow the patient wherever they are named (the patient banner,
+the home page, the diary) is a patient marker. An app registers where its markers come
+from, one query for any number of patients, and the patients that have one:
+
+    patient_markers.register(MarkerSource(
+        key="red_flag",
+        title="Patients with an open red flag",
+        front_desk_title="See the physio before treatment",
+        of_patients=lambda patient_ids: {patient_id: [PatientMarker(...)], ...},
+        patients_marked=lambda: Alert.objects.open().values("episode__patient_id"),
+    ))
+
+A marker's label and detail are clinical: whoever may not read the clinical record
+(the front desk) is shown its `front_desk_label` only.
 """
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -150,3 +164,78 @@ class VisitSummaries:
 
 
 visit_summaries = VisitSummaries()
+
+
+CLINICAL_RECORD_PERMISSION = "clinic.view_clinical_record"
+
+
+@dataclass(frozen=True)
+class PatientMarker:
+    """A warning about the patient. `label` ("Red flag") and `detail` ("Possible cauda
+    equina syndrome") are clinical; `front_desk_label` is all anyone else reads."""
+
+    key: str
+    label: str
+    front_desk_label: str
+    detail: str = ""
+
+    def shown_to(self, user) -> "PatientMarker":
+        if user.has_perm(CLINICAL_RECORD_PERMISSION):
+            return self
+        return PatientMarker(key=self.key, label=self.front_desk_label, front_desk_label="")
+
+
+@dataclass(frozen=True)
+class MarkerSource:
+    key: str
+    # The home page's list of the patients marked, as each reader may read it.
+    title: str
+    front_desk_title: str
+    # {patient id: markers} for those patients, in one query.
+    of_patients: Callable[[Collection[int]], dict[int, list[PatientMarker]]]
+    # The ids of every patient with a marker, as a queryset of values (a subquery).
+    patients_marked: Callable[[], Any]
+
+
+class PatientMarkers:
+    """Where patient markers come from (see the module's docstring)."""
+
+    def __init__(self) -> None:
+        self._sources: dict[str, MarkerSource] = {}
+
+    def register(self, source: MarkerSource) -> MarkerSource:
+        if source.key in self._sources:
+            raise AlreadyRegistered(f"A patient marker source named {source.key!r} is registered.")
+        self._sources[source.key] = source
+        return source
+
+    def unregister(self, key: str) -> None:
+        if key not in self._sources:
+            raise NotRegistered(f"No patient marker source named {key!r} is registered.")
+        del self._sources[key]
+
+    def __iter__(self) -> Iterator[MarkerSource]:
+        return iter(list(self._sources.values()))
+
+    def for_patients(self, patient_ids: Collection[int], *, user) -> dict[int, list[PatientMarker]]:
+        """{patient id: the markers as `user` may read them}; one query per source."""
+        shown: dict[int, list[PatientMarker]] = {}
+        ids = set(patient_ids)
+        if not ids:
+            return shown
+        for source in self:
+            for patient_id, markers in source.of_patients(ids).items():
+                shown.setdefault(patient_id, []).extend(m.shown_to(user) for m in markers)
+        return shown
+
+    @contextmanager
+    def temporarily(self, source: MarkerSource):
+        """Register a source for the length of a block (tests): nothing leaks."""
+        self.register(source)
+        try:
+            yield source
+        finally:
+            self.unregister(source.key)
+
+
+patient_markers = PatientMarkers()

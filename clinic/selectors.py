@@ -7,6 +7,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from .models import Addendum, Appointment, AppointmentStatus, EpisodeOfCare, Patient, Visit
+from .records import patient_markers
 from .roles import PHYSIOTHERAPIST
 
 
@@ -86,3 +87,30 @@ def clinic_day(day: date) -> list[Appointment]:
         .select_related("patient", "practitioner")
         .order_by("start", "practitioner__first_name", "practitioner__last_name", "pk")
     )
+
+
+MARKED_PATIENTS_SHOWN = 50
+
+
+def marked_patients(user) -> list[dict]:
+    """For each marker source, the active patients it marks (at most 50, by name), each
+    with its markers as `user` may read them: two queries a source."""
+    clinical = user.has_perm("clinic.view_clinical_record")
+    lists = []
+    for source in patient_markers:
+        patients = list(
+            Patient.objects.active()
+            .filter(pk__in=source.patients_marked())
+            .order_by("family_name", "given_name", "pk")[:MARKED_PATIENTS_SHOWN]
+        )
+        markers = source.of_patients([patient.pk for patient in patients]) if patients else {}
+        for patient in patients:
+            patient.markers = [marker.shown_to(user) for marker in markers.get(patient.pk, [])]
+        lists.append(
+            {
+                "key": source.key,
+                "title": source.title if clinical else source.front_desk_title,
+                "patients": patients,
+            }
+        )
+    return lists

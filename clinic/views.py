@@ -45,7 +45,7 @@ def safe_next(request: HttpRequest, default: str) -> str:
     return default
 
 
-@shows_clinical("open_episodes", "draft_visits")
+@shows_clinical("open_episodes", "draft_visits", "marked_patients_shown")
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     context = {
@@ -61,6 +61,14 @@ def home(request: HttpRequest) -> HttpResponse:
         context.update(selectors.physio_worklist(user))
     elif user.has_perm("clinic.view_appointment"):
         context["clinic_day"] = selectors.clinic_day(timezone.localdate())
+    context["marked_patients_shown"] = None
+    if user.has_perm("clinic.view_patient"):
+        context["marked_patients"] = selectors.marked_patients(user)
+        # Their markers' words are clinical for those who may read them (a red flag).
+        if user.has_perm("clinic.view_clinical_record"):
+            context["marked_patients_shown"] = [
+                patient for marked in context["marked_patients"] for patient in marked["patients"]
+            ]
     return TemplateResponse(request, "clinic/home.html", context)
 
 

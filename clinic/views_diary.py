@@ -43,6 +43,7 @@ from .models import (
     Patient,
     Side,
 )
+from .records import patient_markers
 from .views import require, safe_next
 
 WORKLIST_WINDOWS = (7, 14, 28)
@@ -69,6 +70,14 @@ def _rows_by_time(rows, columns, physio_of) -> list[tuple]:
     ]
 
 
+def _with_markers(appointments: list[Appointment], user) -> list[Appointment]:
+    """Each appointment with its patient's markers, as the user may read them."""
+    markers = patient_markers.for_patients({a.patient_id for a in appointments}, user=user)
+    for appointment in appointments:
+        appointment.markers = markers.get(appointment.patient_id, [])
+    return appointments
+
+
 def _book_query(request: HttpRequest) -> str:
     """Carry a patient chosen before opening the diary into its one-click booking links."""
     patient = request.GET.get("patient", "")
@@ -82,9 +91,10 @@ def diary_day(request: HttpRequest) -> HttpResponse:
     physios = list(selectors.physiotherapists())
     patterns = scheduling.weekly_patterns(p.pk for p in physios)
     by_physio = defaultdict(list)
-    for appointment in scheduling.appointments_between(
+    appointments = scheduling.appointments_between(
         _midnight(day), _midnight(day + timedelta(days=1))
-    ):
+    )
+    for appointment in _with_markers(list(appointments), request.user):
         by_physio[appointment.practitioner_id].append(appointment)
     step = scheduling.slot_step()
     rows = grid_rows(
@@ -122,9 +132,10 @@ def diary_week(request: HttpRequest, practitioner_pk: int) -> HttpResponse:
     days = [monday + timedelta(days=offset) for offset in range(7)]
     pattern = scheduling.weekly_patterns([physio.pk])[physio.pk]
     by_day = defaultdict(list)
-    for appointment in scheduling.appointments_between(
+    appointments = scheduling.appointments_between(
         _midnight(monday), _midnight(monday + timedelta(days=7))
-    ).filter(practitioner=physio):
+    ).filter(practitioner=physio)
+    for appointment in _with_markers(list(appointments), request.user):
         by_day[timezone.localtime(appointment.start).date()].append(appointment)
     days = [d for d in days if d.weekday() < 5 or pattern.hours.get(d.weekday()) or by_day[d]]
     step = scheduling.slot_step()

@@ -143,6 +143,14 @@ EXPECTATIONS = {
         expect(200, 403, 403),
     ),
     "assessments:red_flag_clear": (lambda o: {"pk": o["alert"].pk}, expect(200, 403, 403)),
+    "assessments:red_flag_referral_add": (
+        lambda o: {"alert_pk": o["alert"].pk},
+        expect(200, 403, 403),
+    ),
+    "assessments:red_flag_referral_edit": (
+        lambda o: {"pk": o["referral"].pk},
+        expect(200, 403, 403),
+    ),
     "assessments:questionnaire": (
         lambda o: {"template_code": "buttock_pain", "version": 1},
         expect(200, 200, 403),
@@ -228,9 +236,19 @@ def objects(physio, episode, visit):
         risks_discussed=[code for code, _ in DRY_NEEDLING_RISKS],
         right_to_withdraw_explained=True,
     )
+    alert = episode.red_flag_alerts.get()
+    referral = assessment_services.red_flag_referral_record(
+        alert=alert,
+        user=physio,
+        referred_to="gp",
+        urgency="urgent",
+        referred_at=timezone.now(),
+        method="phone",
+    )
     return {
         "physio": physio,
         "patient": episode.patient,
+        "referral": referral,
         "episode": episode,
         "visit": visit,
         "assessment": assessment,
@@ -273,7 +291,8 @@ def clinical_text(objects, physio):
     """The marker in every free-text field of the clinical record, so that any page showing
     any of it is found: the complaint, the assessment, the SOAP note, the visit's own notes,
     an intervention's notes and exercises, the plan and its goals, a consent, a
-    contraindication screen, an adverse event and an addendum to a signed visit. (Working
+    contraindication screen, a red-flag referral, an adverse event and an addendum to a
+    signed visit. (Working
     diagnoses and red flags are codes: the pages that show them show the complaint too.)"""
     episode, visit, intervention = objects["episode"], objects["visit"], objects["intervention"]
     episode.complaint = f"Right buttock pain {MARKER}"
@@ -324,6 +343,17 @@ def clinical_text(objects, physio):
         notes=MARKER,
     )
     treatment_services.screen_record(episode=episode, user=physio, present=[], justification=MARKER)
+    assessment_services.red_flag_referral_record(
+        alert=objects["alert"],
+        user=physio,
+        referral=objects["referral"],
+        referred_to="other",
+        referred_to_name=f"Spinal hub {MARKER}",
+        urgency="urgent",
+        referred_at=timezone.now(),
+        method="letter",
+        note=MARKER,
+    )
     visit.notes = MARKER
     visit.save()
     signed = VisitFactory(episode=episode, practitioner=physio, kind="follow_up")
@@ -576,11 +606,30 @@ def test_front_desk_never_receives_clinical_content(
         ("get", f"/admin/clinic/visit/{visit.pk}/change/", {}),
         ("get", "/admin/auditlog/logentry/", {}),
     ]
+    # The red flag (rf_trauma) is codes, not free text: its words must not reach them either.
+    flag_words = [
+        b"Red flag",
+        b"red flag",
+        b"serious pathology",
+        b"A recent fall, accident",
+        b"referral",
+    ]
     for method, url, data in requests:
         response = getattr(client, method)(url, data, follow=True)
-        if MARKER.encode() in _body(response):
+        body = _body(response)
+        if MARKER.encode() in body:
             leaks.append(url)
+        leaks += [f"{url}: {word.decode()}" for word in flag_words if word in body]
     assert leaks == []
+    # What they do see, wherever the patient is named: the physio comes first.
+    patient = objects["patient"]
+    for url in (
+        patient.get_absolute_url(),
+        reverse("clinic:home"),
+        reverse("clinic:appointment_detail", args=[objects["appointment"].pk]),
+        reverse("clinic:diary_day") + f"?date={objects['appointment'].start:%Y-%m-%d}",
+    ):
+        assert "See the physio before treatment" in client.get(url).content.decode(), url
 
 
 def _cache_directives(response) -> set[str]:

@@ -19,7 +19,6 @@ from .models import (
     TreatmentPlan,
     VisitNote,
 )
-from .safety import DRY_NEEDLING_RISKS
 from .summaries import rebuild_intervention_kinds
 
 PARAMS = {
@@ -142,9 +141,7 @@ def seed_treatments(context: DemoContext) -> None:
                     given_on=timezone.localdate(started),
                     method=rng.choice(["verbal", "written"]),
                     right_to_withdraw_explained=True,
-                    risks_discussed=[risk for risk, _ in DRY_NEEDLING_RISKS]
-                    if code == "dry_needling"
-                    else [],
+                    risks_discussed=[risk for risk, _ in kinds.get(code).consent_terms.risks],
                     recorded_by_id=physio_id,
                 )
             )

@@ -15,7 +15,7 @@ from clinic.text import single_line
 
 from .kinds import EXERCISE_ROW_DEFAULTS, InterventionKind, Param, ParamError, ParamType
 from .models import Consent, ConsentMethod, Severity, TreatmentPlan, VisitNote
-from .safety import DRY_NEEDLING_RISKS, DRY_NEEDLING_SCREEN
+from .safety import DRY_NEEDLING_SCREEN
 
 EXERCISE_ROWS_SHOWN = 3  # blank rows offered beyond those filled
 NOTE_LIMIT = 5000  # characters in each part of a visit note
@@ -222,7 +222,7 @@ class ConsentForm(forms.Form):
     )
     method = forms.ChoiceField(choices=ConsentMethod.choices, widget=forms.RadioSelect)
     risks_discussed = forms.MultipleChoiceField(
-        choices=DRY_NEEDLING_RISKS,
+        choices=(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
         label="Risks discussed",
@@ -236,11 +236,24 @@ class ConsentForm(forms.Form):
     # The consent in force when the form was opened (0: none), which this one replaces.
     replaces = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, after_discharge: bool = False, **kwargs) -> None:
+    def __init__(
+        self, *args, kind: InterventionKind, after_discharge: bool = False, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
+        # The risks of this kind, and only those (spec section 5).
+        risks = kind.consent_terms.risks
+        if risks:
+            self.fields["risks_discussed"].choices = risks
+        else:
+            del self.fields["risks_discussed"]
         if after_discharge:
             self.fields["reason"] = after_discharge_reason_field("is this consent recorded")
         self.helper = _helper()
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned.setdefault("risks_discussed", [])
+        return cleaned
 
 
 class ConsentWithdrawForm(forms.Form):

@@ -26,6 +26,15 @@ from typing import Any
 
 from clinic.text import LINE_BREAKS
 
+from .safety import (
+    DRY_NEEDLING_CONSENT,
+    ELECTROTHERAPY_CONSENT,
+    SORENESS_CONSENT,
+    SPINAL_MANIPULATION_CONSENT,
+    SPINAL_MOBILIZATION_CONSENT,
+    ConsentTerms,
+)
+
 __all__ = [
     "CONSENT",
     "CONTRAINDICATION_SCREEN",
@@ -43,6 +52,7 @@ __all__ = [
     "ParamType",
     "defaults",
     "kinds",
+    "labels_in_words",
     "validate_params",
 ]
 
@@ -380,6 +390,8 @@ class InterventionKind:
     description: str = ""
     defaults: Mapping[str, Any] = field(default_factory=dict)
     checks: tuple[Check, ...] = ()
+    # The risks a consent to this kind explains, and what to check first.
+    consent_terms: ConsentTerms = ConsentTerms()
     index: Mapping[str, Param] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -483,6 +495,10 @@ class KindRegistry:
         """(code, label) pairs for a form or model field."""
         return [(kind.code, kind.label) for kind in self._kinds.values()]
 
+    def needing(self, precondition: str) -> list[InterventionKind]:
+        """The kinds with that precondition, e.g. those an uncleared red flag blocks."""
+        return [kind for kind in self._kinds.values() if precondition in kind.preconditions]
+
     @contextmanager
     def temporarily(self, kind: InterventionKind) -> Iterator[InterventionKind]:
         """Register a kind for the duration of a block (for tests)."""
@@ -491,6 +507,14 @@ class KindRegistry:
             yield kind
         finally:
             self.unregister(kind.code)
+
+
+def labels_in_words(some: Iterable[InterventionKind]) -> str:
+    """The kinds as a sentence starts with them: "Spinal mobilization, spinal
+    manipulation and dry needling"."""
+    labels = [kind.label for kind in some]
+    labels = labels[:1] + [_in_sentence(label) for label in labels[1:]]
+    return f"{', '.join(labels[:-1])} and {labels[-1]}" if len(labels) > 1 else "".join(labels)
 
 
 def validate_params(
@@ -693,6 +717,7 @@ SPINAL_MOBILIZATION = InterventionKind(
     ),
     # Clinic default: central PA, 3 bouts; the grade is the clinician's choice.
     defaults={"technique": "central_pa", "repetitions": 3},
+    consent_terms=SPINAL_MOBILIZATION_CONSENT,
 )
 
 SPINAL_MANIPULATION = InterventionKind(
@@ -725,6 +750,7 @@ SPINAL_MANIPULATION = InterventionKind(
     ),
     # Grade V is what manipulation is (spec section 5).
     defaults={"grade": "V"},
+    consent_terms=SPINAL_MANIPULATION_CONSENT,
 )
 
 # Needle sizes: dry-needling/acupuncture needles are sold from 13 mm (½ inch) to 100 mm
@@ -800,6 +826,7 @@ DRY_NEEDLING = InterventionKind(
     # Clinic default: a single needle, 0.30 mm, the common gauge for gluteal needling;
     # length depends on the muscle and the patient, so it is not pre-filled.
     defaults={"needles": 1, "needle_gauge_mm": "0.30"},
+    consent_terms=DRY_NEEDLING_CONSENT,
 )
 
 SOFT_TISSUE_THERAPY = InterventionKind(
@@ -822,6 +849,7 @@ SOFT_TISSUE_THERAPY = InterventionKind(
     ),
     # Clinic default.
     defaults={"minutes": 10},
+    consent_terms=SORENESS_CONSENT,
 )
 
 _ELECTRICAL = ("tens", "ifc", "other")
@@ -921,6 +949,7 @@ ELECTROTHERAPY = InterventionKind(
         "intensity_level": "sensory",
         "minutes": 20,
     },
+    consent_terms=ELECTROTHERAPY_CONSENT,
 )
 
 STRETCHING = InterventionKind(
@@ -946,6 +975,7 @@ STRETCHING = InterventionKind(
     ),
     # Clinic default: 30 s hold × 3, twice a day.
     defaults={"hold_seconds": 30, "repetitions": 3, "per_day": 2},
+    consent_terms=SORENESS_CONSENT,
 )
 
 CORE_STABILITY = InterventionKind(
@@ -956,6 +986,7 @@ CORE_STABILITY = InterventionKind(
     # The exercises are the clinician's choice; a new row is pre-filled from
     # EXERCISE_ROW_DEFAULTS.
     defaults={},
+    consent_terms=SORENESS_CONSENT,
 )
 
 EXERCISE_PROGRAMME = InterventionKind(
@@ -964,6 +995,7 @@ EXERCISE_PROGRAMME = InterventionKind(
     description="Lumbopelvic rehabilitation programme, described per CERT (BJSM 2016).",
     params=(EXERCISES,),
     defaults={},
+    consent_terms=SORENESS_CONSENT,
 )
 
 EDUCATION = InterventionKind(
@@ -989,6 +1021,7 @@ EDUCATION = InterventionKind(
         Param("notes", "Notes", ParamType.TEXT),
     ),
     defaults={},
+    consent_terms=SORENESS_CONSENT,
 )
 
 BUILTIN_KINDS: tuple[InterventionKind, ...] = (

@@ -9,7 +9,7 @@ from clinic.dates import AtMostTwoYearsAhead, NotInFuture, not_before_1900
 from clinic.text import single_line
 
 from .kinds import EXERCISE_FIELDS, kinds
-from .safety import DRY_NEEDLING_RISKS, evaluate_screen
+from .safety import evaluate_screen
 
 
 def _kind_choices() -> list[tuple[str, str]]:
@@ -71,7 +71,12 @@ class Consent(models.Model):
 
     @property
     def risk_labels(self) -> list[str]:
-        labels = dict(DRY_NEEDLING_RISKS)
+        terms = (
+            kinds.get(self.intervention_kind).consent_terms
+            if self.intervention_kind in kinds
+            else None
+        )
+        labels = dict(terms.risks) if terms else {}
         return [labels.get(code, code) for code in self.risks_discussed]
 
     def get_additional_data(self) -> dict:

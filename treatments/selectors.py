@@ -8,7 +8,7 @@ from assessments.reasoning import SOURCE_INTERVENTIONS
 from assessments.selectors import open_red_flags, working_diagnosis
 from clinic.models import EpisodeOfCare, Patient, Visit
 
-from .kinds import CONSENT, kinds
+from .kinds import CONSENT, RED_FLAGS_CLEAR, kinds, labels_in_words
 from .models import (
     AdverseEvent,
     DeliveredIntervention,
@@ -92,6 +92,7 @@ def safety_status(episode: EpisodeOfCare) -> dict:
         ],
         "screen": latest_screen(episode),
         "open_flags": open_red_flags(episode),
+        "red_flag_blocks": labels_in_words(kinds.needing(RED_FLAGS_CLEAR)),
         "red_flag_screen": red_flag_screen_recorded(episode),
     }
 

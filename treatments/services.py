@@ -1,6 +1,6 @@
 """Every write of the treatments app, with the safety rules the system enforces."""
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 
 from django.db import transaction
@@ -11,7 +11,14 @@ from assessments.selectors import open_red_flags
 from clinic import services as clinic_services
 from clinic.models import EpisodeOfCare, EpisodeStatus, Visit
 
-from .kinds import CONSENT, CONTRAINDICATION_SCREEN, RED_FLAGS_CLEAR, kinds, validate_params
+from .kinds import (
+    CONSENT,
+    CONTRAINDICATION_SCREEN,
+    RED_FLAGS_CLEAR,
+    kinds,
+    labels_in_words,
+    validate_params,
+)
 from .models import (
     AdverseEvent,
     Consent,
@@ -21,7 +28,7 @@ from .models import (
     TreatmentPlan,
     VisitNote,
 )
-from .safety import DRY_NEEDLING_RISKS, evaluate_screen
+from .safety import evaluate_screen
 
 
 class TreatmentError(Exception):
@@ -31,9 +38,15 @@ class TreatmentError(Exception):
 class SafetyError(TreatmentError):
     """An intervention is not allowed yet; `missing` says what must be recorded first."""
 
-    def __init__(self, message: str, *, missing: str) -> None:
+    def __init__(
+        self, message: str, *, missing: str, red_flags: Sequence = (), blocked_in_words: str = ""
+    ) -> None:
         super().__init__(message)
         self.missing = missing
+        # The open red-flag alerts that block the kind, for the page to show first, and
+        # every kind they block.
+        self.red_flags = list(red_flags)
+        self.blocked_in_words = blocked_in_words
 
 
 class StaleRecord(TreatmentError):
@@ -95,9 +108,22 @@ def check_episode_open(episode: EpisodeOfCare, *, what: str) -> None:
 
 
 def check_preconditions(*, episode: EpisodeOfCare, kind_code: str) -> None:
-    """Raise SafetyError explaining the first precondition of the kind not met."""
+    """Raise SafetyError explaining the first precondition of the kind not met.
+
+    An open red flag comes first and decides: nothing else recorded (a consent, a
+    screen) would allow the kind, so the physio is not sent to record one."""
     kind = kinds.get(kind_code)
     label = kind.label
+    if RED_FLAGS_CLEAR in kind.preconditions:
+        flags = open_red_flags(episode)
+        if flags:
+            raise SafetyError(
+                f"{label} is blocked: a red flag ({flags[0].get_outcome_display().lower()}) has not "
+                "been recorded as cleared by a clinician.",
+                missing=RED_FLAGS_CLEAR,
+                red_flags=flags,
+                blocked_in_words=labels_in_words(kinds.needing(RED_FLAGS_CLEAR)),
+            )
     if CONSENT in kind.preconditions and not active_consent(episode, kind_code):
         raise SafetyError(
             f"{label} needs the patient's recorded consent for this episode (date, verbal or "
@@ -123,20 +149,12 @@ def check_preconditions(*, episode: EpisodeOfCare, kind_code: str) -> None:
                 f"{label}: the screen found cautions that need a recorded clinical justification.",
                 missing=CONTRAINDICATION_SCREEN,
             )
-    if RED_FLAGS_CLEAR in kind.preconditions:
-        flags = open_red_flags(episode)
-        if flags:
-            raise SafetyError(
-                f"{label} is blocked: a red flag ({flags[0].get_outcome_display().lower()}) has not "
-                "been recorded as cleared by a clinician.",
-                missing=RED_FLAGS_CLEAR,
-            )
-        if not red_flag_screen_recorded(episode):
-            raise SafetyError(
-                f"{label} needs a red-flag screen: answer the red-flag questions of the assessment "
-                "in this episode first.",
-                missing=RED_FLAGS_CLEAR,
-            )
+    if RED_FLAGS_CLEAR in kind.preconditions and not red_flag_screen_recorded(episode):
+        raise SafetyError(
+            f"{label} needs a red-flag screen: answer the red-flag questions of the assessment "
+            "in this episode first.",
+            missing=RED_FLAGS_CLEAR,
+        )
 
 
 def active_consent(episode: EpisodeOfCare, kind_code: str) -> Consent | None:
@@ -248,11 +266,20 @@ def consent_record(
     risks = list(dict.fromkeys(risks_discussed))
     if not right_to_withdraw_explained:
         raise TreatmentError("Consent needs the right to withdraw explained to the patient.")
-    if intervention_kind == "dry_needling":
-        missing = [label for code, label in DRY_NEEDLING_RISKS if code not in risks]
+    kind = kinds.get(intervention_kind)
+    terms = kind.consent_terms
+    # The risks of this kind only: never another kind's (spec section 5).
+    foreign = [code for code in risks if code not in dict(terms.risks)]
+    if foreign:
+        raise TreatmentError(
+            f"Not a risk of {kind.label.lower()}: {', '.join(foreign)}. Tick only the risks "
+            "the form lists."
+        )
+    if terms.every_risk:
+        missing = [label for code, label in terms.risks if code not in risks]
         if missing:
             raise TreatmentError(
-                "Before dry needling every risk must be discussed; not ticked: "
+                f"Before {kind.label.lower()} every risk must be discussed; not ticked: "
                 + ", ".join(label.lower() for label in missing)
                 + "."
             )

@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from assessments.selectors import working_diagnosis
+from assessments.selectors import open_red_flags, working_diagnosis
 from clinic import services as clinic_services
 from clinic.audit import shows_clinical
 from clinic.models import EpisodeOfCare, Patient, Visit
@@ -27,7 +27,7 @@ from .forms import (
     new_exercise_row_initial,
 )
 from .handouts import handout_exercise
-from .kinds import CONSENT, NotRegistered, kinds
+from .kinds import CONSENT, RED_FLAGS_CLEAR, NotRegistered, kinds
 from .models import Consent, DeliveredIntervention, VisitNote
 
 record = require("clinic.record_clinical")
@@ -52,6 +52,13 @@ def _context(visit: Visit, **extra) -> dict:
 def _intervention_page(request, visit, kind, form, intervention=None, status=200):
     safety_error = getattr(form, "safety_error", None)
     library = selectors.exercise_library() if form.exercise_param else []
+    if safety_error is None:
+        # Whatever else is wrong with the form, the page says first what would stop it
+        # being saved: a red flag above all, which no other entry can lift.
+        try:
+            services.check_preconditions(episode=visit.episode, kind_code=kind.code)
+        except services.SafetyError as error:
+            safety_error = error
     return TemplateResponse(
         request,
         "treatments/intervention_form.html",
@@ -243,6 +250,7 @@ def consent_add(request: HttpRequest, episode_pk: int) -> HttpResponse:
     in_force = services.active_consent(episode, kind.code)
     form = ConsentForm(
         request.POST or None,
+        kind=kind,
         after_discharge=not episode.is_open,
         initial={"replaces": in_force.pk if in_force else services.NOT_YET_SAVED},
     )
@@ -271,6 +279,8 @@ def consent_add(request: HttpRequest, episode_pk: int) -> HttpResponse:
             "form": form,
             "kind": kind,
             "in_force": in_force,
+            # Consent can be recorded meanwhile, but it lifts no red flag: the page says so.
+            "red_flags": (open_red_flags(episode) if RED_FLAGS_CLEAR in kind.preconditions else []),
             "episode": episode,
             "patient": episode.patient,
             "next": request.GET.get("next") or request.POST.get("next", ""),

@@ -100,3 +100,9 @@ def _cells(region: str, by_side: bool) -> dict[str, str]:
 @register.filter
 def side_x(view, side: str) -> int:
     return view.side_x(side)
+
+
+@register.simple_tag
+def red_flag_blocks() -> str:
+    """The interventions an uncleared red flag blocks, in words ("Spinal mobilization, ...")."""
+    return reasoning.red_flag_blocks_in_words()

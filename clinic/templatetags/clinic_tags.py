@@ -4,6 +4,7 @@ from django import template
 from django.urls import Resolver404, resolve
 
 from clinic import records
+from clinic.records import PatientMarker, patient_markers
 from clinic.services import can_write_visit
 
 register = template.Library()
@@ -81,3 +82,12 @@ def _visit_of_next_page(request, episode):
     if match.view_name != "clinic:visit_detail":
         return None
     return episode.visits.filter(pk=match.kwargs["pk"]).select_related("episode").first()
+
+
+@register.simple_tag(takes_context=True)
+def markers_of(context, patient) -> list[PatientMarker]:
+    """The patient's markers, as the user may read them (the banner): one query a source."""
+    request = context.get("request")
+    if patient is None or request is None or not request.user.is_authenticated:
+        return []
+    return patient_markers.for_patients([patient.pk], user=request.user).get(patient.pk, [])

@@ -11,7 +11,7 @@ from assessments import services as assessment_services
 from assessments.buttock_pain import BUTTOCK_PAIN_V1
 from clinic import services as clinic_services
 from treatments import services
-from treatments.kinds import defaults
+from treatments.kinds import defaults, kinds
 from treatments.models import AdverseEvent, Consent, DeliveredIntervention
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,7 @@ def consent(episode, physio, kind, **extra):
     given = {
         "given_on": timezone.localdate(),
         "method": "verbal",
-        "risks_discussed": ALL_RISKS,
+        "risks_discussed": [code for code, _ in kinds.get(kind).consent_terms.risks],
         "right_to_withdraw_explained": True,
     }
     return services.consent_record(
