@@ -110,7 +110,7 @@ def test_a_repeat_never_passes_a_red_flag(client_for, physio, episode, follow_up
     client = client_for(physio)
     page = client.get(_repeat_url(follow_up, mobilization))
     assert page.context["safety_error"] is not None
-    assert "Not allowed yet." in page.content.decode()
+    assert "Red flag: spinal mobilization is blocked" in page.content.decode()
     data = {"level": "l4_l5", **{k: v for k, v in mobilization.params.items() if k != "level"}}
     client.post(_repeat_url(follow_up, mobilization), data)
     assert not follow_up.interventions.exists()
