@@ -37,3 +37,70 @@
     if (dirty) { event.preventDefault(); event.returnValue = form.dataset.unsavedWarning; }
   });
 })();
+
+// The reasoning panel in view: on tablets and phones its bar opens and closes the panel
+// (assessments.css pins it and the red flags); the CSS is told where the patient banner ends
+// and how tall the bar is, so that nothing pinned covers another.
+(function () {
+  "use strict";
+  var aside = document.querySelector(".reasoning-aside");
+  if (!aside) { return; }
+  var bar = aside.querySelector(".reasoning-bar");
+  var action = bar.querySelector(".reasoning-bar-action");
+  var sheet = document.getElementById(bar.getAttribute("aria-controls"));
+  var banner = document.querySelector(".patient-banner");
+  var root = document.documentElement;
+
+  function setOpen(open) {
+    bar.setAttribute("aria-expanded", open ? "true" : "false");
+    action.textContent = open ? action.dataset.hide : action.dataset.show;
+  }
+  bar.addEventListener("click", function () {
+    setOpen(bar.getAttribute("aria-expanded") !== "true");
+  });
+  aside.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && bar.getAttribute("aria-expanded") === "true") {
+      setOpen(false);
+      bar.focus();
+    }
+  });
+
+  var pending = false;
+  function measure() {
+    pending = false;
+    var top = banner ? Math.max(0, banner.getBoundingClientRect().bottom) : 0;
+    root.style.setProperty("--assessment-top", top + "px");
+    if (banner) { root.style.setProperty("--assessment-banner-height", banner.offsetHeight + "px"); }
+    root.style.setProperty("--assessment-bar-height", bar.offsetHeight + "px");
+    // What the pinned banner, red flag, bar and buttons cover: a field reached with Tab or
+    // a section link scrolls clear of them (scroll-padding in assessments.css).
+    // Once scrolled, the banner is stuck at the top and the red flag right under it.
+    var covered = banner ? banner.offsetHeight : 0;
+    aside.querySelectorAll(".red-flag-alert, .open-red-flag-alert").forEach(function (alert) {
+      if (getComputedStyle(alert).position === "fixed") { covered += alert.offsetHeight; }
+    });
+    root.style.setProperty("--assessment-covered-top", covered + "px");
+    var actions = document.querySelector(".form-actions");
+    var below = (bar.offsetHeight || 0) + (actions ? actions.offsetHeight : 0);
+    root.style.setProperty("--assessment-covered-bottom", below + "px");
+  }
+  function soon() {
+    if (!pending) { pending = true; window.requestAnimationFrame(measure); }
+  }
+  window.addEventListener("scroll", soon, { passive: true });
+  window.addEventListener("resize", soon);
+  if (window.ResizeObserver) {
+    var observer = new ResizeObserver(soon);
+    observer.observe(bar);
+    if (banner) { observer.observe(banner); }
+  }
+  measure();
+
+  // A red flag that has just appeared is shown from the top of the panel, however far
+  // down the physio had scrolled it.
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target.id !== "reasoning-panel") { return; }
+    if (event.detail.target.querySelector(".red-flag-alert")) { sheet.scrollTop = 0; }
+    soon();
+  });
+})();
