@@ -39,8 +39,8 @@
 })();
 
 // The reasoning panel in view: on tablets and phones its bar opens and closes the panel
-// (assessments.css pins it and the red flags); the CSS is told where the patient banner ends
-// and how tall the bar is, so that nothing pinned covers another.
+// (assessments.css pins it, and the red flags under the patient banner); the CSS is told how
+// tall the banner and the bar are, so that nothing pinned covers another.
 (function () {
   "use strict";
   var aside = document.querySelector(".reasoning-aside");
@@ -49,6 +49,7 @@
   var action = bar.querySelector(".reasoning-bar-action");
   var sheet = document.getElementById(bar.getAttribute("aria-controls"));
   var banner = document.querySelector(".patient-banner");
+  var pinned = document.getElementById("red-flag-pinned");
   var root = document.documentElement;
 
   function setOpen(open) {
@@ -68,31 +69,24 @@
   var pending = false;
   function measure() {
     pending = false;
-    var top = banner ? Math.max(0, banner.getBoundingClientRect().bottom) : 0;
-    root.style.setProperty("--assessment-top", top + "px");
-    if (banner) { root.style.setProperty("--assessment-banner-height", banner.offsetHeight + "px"); }
+    var bannerHeight = banner ? banner.offsetHeight : 0;
+    root.style.setProperty("--assessment-banner-height", bannerHeight + "px");
     root.style.setProperty("--assessment-bar-height", bar.offsetHeight + "px");
-    // What the pinned banner, red flag, bar and buttons cover: a field reached with Tab or
-    // a section link scrolls clear of them (scroll-padding in assessments.css).
-    // Once scrolled, the banner is stuck at the top and the red flag right under it.
-    var covered = banner ? banner.offsetHeight : 0;
-    aside.querySelectorAll(".red-flag-alert, .open-red-flag-alert").forEach(function (alert) {
-      if (getComputedStyle(alert).position === "fixed") { covered += alert.offsetHeight; }
-    });
+    // What the pinned banner, red flag, bar and buttons cover once the page is scrolled: a
+    // field reached with Tab or a section link comes clear of them (assessments.css).
+    var covered = bannerHeight + (pinned ? pinned.offsetHeight : 0);
     root.style.setProperty("--assessment-covered-top", covered + "px");
     var actions = document.querySelector(".form-actions");
-    var below = (bar.offsetHeight || 0) + (actions ? actions.offsetHeight : 0);
+    var below = bar.offsetHeight + (actions ? actions.offsetHeight : 0);
     root.style.setProperty("--assessment-covered-bottom", below + "px");
   }
   function soon() {
     if (!pending) { pending = true; window.requestAnimationFrame(measure); }
   }
-  window.addEventListener("scroll", soon, { passive: true });
   window.addEventListener("resize", soon);
   if (window.ResizeObserver) {
     var observer = new ResizeObserver(soon);
-    observer.observe(bar);
-    if (banner) { observer.observe(banner); }
+    [bar, banner, pinned].forEach(function (element) { if (element) { observer.observe(element); } });
   }
   measure();
 
