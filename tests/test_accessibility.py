@@ -1,9 +1,11 @@
-"""Every page's heading outline, for every role: one h1, and no level skipped on the way down.
+"""Every page, for every role: one h1, no heading level skipped on the way down, and each
+radio group a fieldset named by its legend.
 
 Screen-reader users move through a page by its headings; an outline with two h1s or an h2
-followed by an h4 reads as a page with a part missing. The walk is derived from the URL
-table of tests/test_permissions.py (each page each role may open), so a new page is
-checked without anyone remembering to.
+followed by an h4 reads as a page with a part missing. A radio group in a fieldset with a
+legend is one stop for Tab, answered with the arrow keys, and announced with its question.
+The walk is derived from the URL table of tests/test_permissions.py (each page each role
+may open), so a new page is checked without anyone remembering to.
 """
 
 from html.parser import HTMLParser
@@ -14,40 +16,62 @@ from django.urls import reverse
 from assessments import services as assessment_services
 from assessments.buttock_pain import BUTTOCK_PAIN_V1
 from clinic import services as clinic_services
+from tests import test_permissions
 from tests.factories import VisitFactory
-from tests.test_permissions import EXPECTATIONS, ROLES, objects  # noqa: F401 (a fixture)
+from tests.test_permissions import EXPECTATIONS, ROLES
 
 pytestmark = pytest.mark.django_db
 
+objects = test_permissions.objects  # the record every page of the URL table is shown with
 
-class HeadingOutline(HTMLParser):
-    """The levels of a page's headings (h1..h6), in document order, with their text."""
+
+class PageStructure(HTMLParser):
+    """A page's headings (level and text, in document order) and its radio groups."""
 
     LEVELS = {f"h{level}": level for level in range(1, 7)}
 
     def __init__(self) -> None:
         super().__init__()
         self.headings: list[tuple[int, str]] = []
-        self._open: int | None = None
+        self.unnamed_radios: list[str] = []
+        self._heading: int | None = None
         self._text: list[str] = []
+        # Each open fieldset: the text of its legend so far (None before any legend).
+        self._fieldsets: list[list[str] | None] = []
+        self._in_legend = False
 
     def handle_starttag(self, tag, attrs):
         if tag in self.LEVELS:
-            self._open, self._text = self.LEVELS[tag], []
+            self._heading, self._text = self.LEVELS[tag], []
+        elif tag == "fieldset":
+            self._fieldsets.append(None)
+        elif tag == "legend" and self._fieldsets:
+            self._fieldsets[-1] = []
+            self._in_legend = True
+        elif tag == "input" and dict(attrs).get("type") == "radio":
+            legend = self._fieldsets[-1] if self._fieldsets else None
+            if not legend or not "".join(legend).strip():
+                self.unnamed_radios.append(dict(attrs).get("name") or "?")
 
     def handle_endtag(self, tag):
-        if tag in self.LEVELS and self._open is not None:
-            self.headings.append((self._open, " ".join("".join(self._text).split())))
-            self._open = None
+        if tag in self.LEVELS and self._heading is not None:
+            self.headings.append((self._heading, " ".join("".join(self._text).split())))
+            self._heading = None
+        elif tag == "fieldset" and self._fieldsets:
+            self._fieldsets.pop()
+        elif tag == "legend":
+            self._in_legend = False
 
     def handle_data(self, data):
-        if self._open is not None:
+        if self._heading is not None:
             self._text.append(data)
+        if self._in_legend and self._fieldsets and self._fieldsets[-1] is not None:
+            self._fieldsets[-1].append(data)
 
 
 def outline_problems(html: str) -> list[str]:
-    """What is wrong with a page's heading outline (nothing when it reads in order)."""
-    parser = HeadingOutline()
+    """What is wrong with a page's headings and radio groups (nothing when all is well)."""
+    parser = PageStructure()
     parser.feed(html)
     headings = parser.headings
     problems = []
@@ -59,6 +83,8 @@ def outline_problems(html: str) -> list[str]:
         if level > previous + 1:
             problems.append(f"h{level} {text!r} comes after an h{previous}")
         previous = level
+    for name in dict.fromkeys(parser.unnamed_radios):
+        problems.append(f"radio group {name!r} is not in a fieldset with a legend")
     return problems
 
 
@@ -69,13 +95,22 @@ def test_the_outline_check_finds_a_skipped_level_and_a_second_h1():
     assert outline_problems("<h1>A</h1><h1>B</h1>") == ["2 h1 headings: ['A', 'B']"]
 
 
+def test_the_check_finds_a_radio_group_without_a_legend():
+    radios = '<input type="radio" name="side" value="left"><input type="radio" name="side">'
+    named = f"<h1>A</h1><fieldset><legend>Side</legend>{radios}</fieldset>"
+    assert outline_problems(named) == []
+    unnamed = [f"<h1>A</h1><fieldset>{radios}</fieldset>", f"<h1>A</h1>{radios}"]
+    for html in unnamed:
+        assert outline_problems(html) == ["radio group 'side' is not in a fieldset with a legend"]
+
+
 @pytest.mark.parametrize("role", [role for role in ROLES if role != "anonymous"])
-def test_every_page_has_one_h1_and_skips_no_heading_level(
+def test_every_page_has_one_h1_skips_no_heading_level_and_names_its_radio_groups(
     request, client, objects, other_physio, clinic_admin, front_desk, no_role_user, role
 ):
     client.force_login(request.getfixturevalue(role))
     wrong = {}
-    for name, (kwargs, expected) in EXPECTATIONS.items():
+    for name, (kwargs, _expected) in EXPECTATIONS.items():
         response = client.get(reverse(name, kwargs=kwargs(objects)))
         if not response.get("Content-Type", "").startswith("text/html"):
             continue
