@@ -21,7 +21,7 @@ from clinic.forms import DateInput, DateTimeInput, RevisionField
 from clinic.text import single_line
 
 from . import measures, reasoning
-from .definitions import AnswerError, Item, ItemType, Template, validate_answers
+from .definitions import AnswerError, Item, ItemType, Section, Template, validate_answers
 from .models import RedFlagReferral
 
 MEASURE_SEPARATOR = "__"
@@ -158,8 +158,9 @@ class AssessmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.template = template
         layout = []
-        for section in template.sections:
-            names = []
+        sections = list(template.sections)
+        for section, next_section in zip(sections, [*sections[1:], None], strict=True):
+            names = [_skip_link(next_section)] if next_section else []
             for item in section.items:
                 if item.type == ItemType.MEASURE:
                     measure_fields = _measure_fields(item)
@@ -170,7 +171,7 @@ class AssessmentForm(forms.Form):
                     names.append(_item_block(item))
             layout.append(
                 Fieldset(
-                    section.title,
+                    f'<h2 class="h5 mb-0">{escape(section.title)}</h2>',
                     *names,
                     css_id=f"section-{section.code}",
                     css_class="card card-body mb-3",
@@ -258,13 +259,21 @@ def _item_block(item: Item):
     return Div(item.code, css_class=f"item item-{item.type}")
 
 
+def _skip_link(next_section: Section) -> HTML:
+    """A keyboard user passes over a section not in use (shown when it has the focus)."""
+    return HTML(
+        f'<a class="section-skip visually-hidden-focusable" href="#section-{next_section.code}">'
+        f"Skip to {escape(next_section.title)}</a>"
+    )
+
+
 def _measure_block(item: Item, field_names: list[str]):
     measure = measures.registry.get(item.measure)
     heading = HTML(
-        f'<h4 class="h6 mt-2">{escape(measure.title)}'
-        f'<span class="text-body-secondary fw-normal"> · {escape(item.help_text)}</span></h4>'
+        f'<h3 class="h6 mt-2">{escape(measure.title)}'
+        f'<span class="text-body-secondary fw-normal"> · {escape(item.help_text)}</span></h3>'
         if item.help_text
-        else f'<h4 class="h6 mt-2">{escape(measure.title)}</h4>'
+        else f'<h3 class="h6 mt-2">{escape(measure.title)}</h3>'
     )
     if measure.scale:
         body = HTML("{% load assessment_tags %}{% measure_scale form '" + item.code + "' %}")

@@ -158,7 +158,7 @@ def reasoning_panel(request: HttpRequest, visit_pk: int, template_code: str) -> 
     template = _template_or_404(template_code, assessment.template_version if assessment else None)
     form = AssessmentForm(request.POST, template=template)
     context = {"panel": panel_context(findings_from_form(form), visit.episode), "visit": visit}
-    return render(request, "assessments/reasoning_panel.html", context)
+    return render(request, "assessments/reasoning_panel_live.html", context)
 
 
 @require("clinic.record_clinical")

@@ -124,6 +124,56 @@ def test_live_panel_updates_from_posted_findings(client_for, physio, visit):
     assert "<html" not in panel  # a fragment, swapped in without a reload
 
 
+def _oob(fragment: str, element_id: str) -> str:
+    """The inner HTML of an out-of-band piece of an htmx answer."""
+    match = re.search(
+        rf'<(div|span) id="{element_id}" hx-swap-oob="innerHTML">(.*?)</\1>\n', fragment, re.S
+    )
+    assert match, f"no out-of-band #{element_id}"
+    return match.group(2).strip()
+
+
+def test_the_live_panel_also_updates_the_tablet_bar_and_the_pinned_red_flag(
+    client_for, physio, visit
+):
+    client = client_for(physio)
+    url = reverse("assessments:reasoning_panel", args=[visit.pk, "buttock_pain"])
+    panel = client.post(url, EXAMPLE_1, HTTP_HX_REQUEST="true").content.decode()
+    summary = _oob(panel, "reasoning-bar-summary")
+    assert re.fullmatch(
+        r"\d+ likely sources?, most likely Proximal hamstring tendinopathy", summary
+    )
+    assert "Red flag" not in _oob(panel, "red-flag-pinned")
+
+    findings = {"low_back_pain": "yes", "rf_saddle_anaesthesia": "yes"}
+    panel = client.post(url, findings, HTTP_HX_REQUEST="true").content.decode()
+    assert _oob(panel, "reasoning-bar-summary").startswith("Red flag: Emergency: same-day referral")
+    pinned = _oob(panel, "red-flag-pinned")
+    assert 'role="alert"' in pinned and "Emergency: same-day referral" in pinned
+    assert "Likely sources of pain" not in pinned  # the red flag only, not the whole panel
+
+
+def test_the_form_has_a_section_index_and_a_skip_link_at_each_section(client_for, physio, visit):
+    page = client_for(physio).get(edit_url(visit)).content.decode()
+    index = re.search(r'<nav [^>]*aria-label="Sections of the assessment">(.*?)</nav>', page, re.S)
+    sections = re.findall(r'href="#section-(\w+)"', index.group(1))
+    assert sections == [
+        "history",
+        "pain_location",
+        "red_flags",
+        "examination",
+        "palpation_muscles",
+        "outcome_measures",
+    ]
+    for code in sections:
+        assert f'<fieldset id="section-{code}"' in page
+    for code in sections[1:]:
+        assert re.search(rf'<a class="section-skip[^"]*" href="#section-{code}">Skip to ', page)
+    bar = re.search(r'<button type="button" class="reasoning-bar"[^>]*>', page).group(0)
+    assert 'aria-expanded="false"' in bar and 'aria-controls="reasoning-sheet"' in bar
+    assert 'id="reasoning-sheet"' in page
+
+
 def test_working_diagnosis_is_confirmed_on_the_episode(client_for, physio, visit):
     client_for(physio).post(
         reverse("assessments:working_diagnosis_confirm", args=[visit.episode.pk]),

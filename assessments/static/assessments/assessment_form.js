@@ -41,3 +41,64 @@
     if (dirty) { event.preventDefault(); event.returnValue = form.dataset.unsavedWarning; }
   });
 })();
+
+// The reasoning panel in view: on tablets and phones its bar opens and closes the panel
+// (assessments.css pins it, and the red flags under the patient banner); the CSS is told how
+// tall the banner and the bar are, so that nothing pinned covers another.
+(function () {
+  "use strict";
+  var aside = document.querySelector(".reasoning-aside");
+  if (!aside) { return; }
+  var bar = aside.querySelector(".reasoning-bar");
+  var action = bar.querySelector(".reasoning-bar-action");
+  var sheet = document.getElementById(bar.getAttribute("aria-controls"));
+  var banner = document.querySelector(".patient-banner");
+  var pinned = document.getElementById("red-flag-pinned");
+  var root = document.documentElement;
+
+  function setOpen(open) {
+    bar.setAttribute("aria-expanded", open ? "true" : "false");
+    action.textContent = open ? action.dataset.hide : action.dataset.show;
+  }
+  bar.addEventListener("click", function () {
+    setOpen(bar.getAttribute("aria-expanded") !== "true");
+  });
+  aside.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && bar.getAttribute("aria-expanded") === "true") {
+      setOpen(false);
+      bar.focus();
+    }
+  });
+
+  var pending = false;
+  function measure() {
+    pending = false;
+    var bannerHeight = banner ? banner.offsetHeight : 0;
+    root.style.setProperty("--assessment-banner-height", bannerHeight + "px");
+    root.style.setProperty("--assessment-bar-height", bar.offsetHeight + "px");
+    // What the pinned banner, red flag, bar and buttons cover once the page is scrolled: a
+    // field reached with Tab or a section link comes clear of them (assessments.css).
+    var covered = bannerHeight + (pinned ? pinned.offsetHeight : 0);
+    root.style.setProperty("--assessment-covered-top", covered + "px");
+    var actions = document.querySelector(".form-actions");
+    var below = bar.offsetHeight + (actions ? actions.offsetHeight : 0);
+    root.style.setProperty("--assessment-covered-bottom", below + "px");
+  }
+  function soon() {
+    if (!pending) { pending = true; window.requestAnimationFrame(measure); }
+  }
+  window.addEventListener("resize", soon);
+  if (window.ResizeObserver) {
+    var observer = new ResizeObserver(soon);
+    [bar, banner, pinned].forEach(function (element) { if (element) { observer.observe(element); } });
+  }
+  measure();
+
+  // A red flag that has just appeared is shown from the top of the panel, however far
+  // down the physio had scrolled it.
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target.id !== "reasoning-panel") { return; }
+    if (event.detail.target.querySelector(".red-flag-alert")) { sheet.scrollTop = 0; }
+    soon();
+  });
+})();
