@@ -249,8 +249,15 @@ class WorkingDiagnosisForm(forms.Form):
     a discharged episode's is corrected here, with the reason the change needs."""
 
     source = forms.MultipleChoiceField(
-        label="Pain sources: tick those you confirm; the first ticked is the main one",
+        label="Pain sources you confirm",
         widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    main = forms.ChoiceField(
+        label="Main diagnosis",
+        help_text="The one you treat as the working diagnosis; the other ticked sources are "
+        "differentials.",
+        widget=forms.RadioSelect,
         required=False,
     )
     reason = forms.CharField(
@@ -264,7 +271,19 @@ class WorkingDiagnosisForm(forms.Form):
     def __init__(self, *args, after_discharge: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["source"].choices = list(reasoning.SOURCES.items())
+        self.fields["main"].choices = list(reasoning.SOURCES.items())
         if not after_discharge:
             del self.fields["reason"]
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def clean(self) -> dict:
+        from .services import AssessmentError, main_diagnosis_check
+
+        data = super().clean()
+        if data.get("source"):
+            try:
+                data["main"] = main_diagnosis_check(data["source"], data.get("main", ""))
+            except AssessmentError as error:
+                self.add_error("main", str(error))
+        return data

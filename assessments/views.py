@@ -167,7 +167,10 @@ def working_diagnosis_confirm(request: HttpRequest, episode_pk: int) -> HttpResp
     form = WorkingDiagnosisForm(
         request.POST if request.method == "POST" else None,
         after_discharge=not episode.is_open,
-        initial={"source": [row.source_code for row in current]},
+        initial={
+            "source": [row.source_code for row in current],
+            "main": next((row.source_code for row in current if row.is_main), ""),
+        },
     )
     if form.is_bound and form.is_valid():
         try:
@@ -175,6 +178,7 @@ def working_diagnosis_confirm(request: HttpRequest, episode_pk: int) -> HttpResp
                 episode=episode,
                 user=request.user,
                 source_codes=form.cleaned_data["source"],
+                main=form.cleaned_data["main"],
                 suggested=request.POST.getlist("suggested"),
                 reason=form.cleaned_data.get("reason", ""),
             )

@@ -6,6 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from assessments.models import Assessment, Measurement, RedFlagAlert, WorkingDiagnosis
+from assessments.reasoning import SOURCES
 from clinic import services as clinic_services
 
 pytestmark = pytest.mark.django_db
@@ -122,13 +123,88 @@ def test_working_diagnosis_is_confirmed_on_the_episode(client_for, physio, visit
         reverse("assessments:working_diagnosis_confirm", args=[visit.episode.pk]),
         {
             "source": ["proximal_hamstring_tendinopathy", "ischiogluteal_bursitis"],
+            "main": "proximal_hamstring_tendinopathy",
             "suggested": ["proximal_hamstring_tendinopathy"],
         },
     )
     rows = {row.source_code: row for row in WorkingDiagnosis.objects.all()}
+    assert rows["proximal_hamstring_tendinopathy"].is_main
     assert rows["proximal_hamstring_tendinopathy"].verification == "provisional"
     assert rows["proximal_hamstring_tendinopathy"].was_suggested
+    assert not rows["ischiogluteal_bursitis"].is_main
     assert rows["ischiogluteal_bursitis"].verification == "differential"
+
+
+def test_the_main_diagnosis_is_the_one_marked_not_the_first_in_the_list(client_for, physio, visit):
+    """Ticking Piriformis syndrome, then trigger points, saved trigger points as the main
+    one: the form posts the ticked sources in list order, whatever order they were ticked."""
+    client = client_for(physio)
+    url = reverse("assessments:working_diagnosis_confirm", args=[visit.episode.pk])
+    # Myofascial trigger points come before Piriformis syndrome in the list.
+    assert list(SOURCES).index("myofascial_trigger_points") < list(SOURCES).index(
+        "piriformis_syndrome"
+    )
+    client.post(
+        url,
+        {
+            "source": ["myofascial_trigger_points", "piriformis_syndrome"],
+            "main": "piriformis_syndrome",
+        },
+    )
+    main = WorkingDiagnosis.objects.get(is_main=True)
+    assert main.source_code == "piriformis_syndrome"
+    assert WorkingDiagnosis.objects.get(source_code="myofascial_trigger_points").verification == (
+        "differential"
+    )
+    page = client.get(visit.episode.patient.get_absolute_url()).content.decode()
+    assert (
+        "<strong>Piriformis syndrome</strong> (main), Myofascial trigger points (differential)"
+        in (page)
+    )
+    # Changing the main one later: the former main stays, as a differential.
+    client.post(
+        url,
+        {
+            "source": ["myofascial_trigger_points", "piriformis_syndrome"],
+            "main": "myofascial_trigger_points",
+        },
+    )
+    rows = {row.source_code: row.is_main for row in WorkingDiagnosis.objects.all()}
+    assert rows == {"myofascial_trigger_points": True, "piriformis_syndrome": False}
+
+
+@pytest.mark.parametrize(
+    ("posted", "error"),
+    [
+        (
+            {"source": ["myofascial_trigger_points", "piriformis_syndrome"]},
+            "Mark which pain source is the main diagnosis",
+        ),
+        (
+            {"source": ["myofascial_trigger_points"], "main": "piriformis_syndrome"},
+            "Piriformis syndrome is marked as the main diagnosis but not ticked",
+        ),
+    ],
+)
+def test_a_working_diagnosis_without_one_main_among_the_ticked_is_refused(
+    client_for, physio, visit, posted, error
+):
+    response = client_for(physio).post(
+        reverse("assessments:working_diagnosis_confirm", args=[visit.episode.pk]), posted
+    )
+    assert response.status_code == 400
+    assert error in response.content.decode()
+    assert not WorkingDiagnosis.objects.exists()
+    # What was ticked is still ticked.
+    assert response.context["form"]["source"].value() == posted["source"]
+
+
+def test_one_source_alone_is_the_main_diagnosis(client_for, physio, visit):
+    client_for(physio).post(
+        reverse("assessments:working_diagnosis_confirm", args=[visit.episode.pk]),
+        {"source": ["sij"]},
+    )
+    assert WorkingDiagnosis.objects.get().is_main
 
 
 def test_signing_freezes_the_assessment_with_its_suggestions(client_for, physio, visit):
