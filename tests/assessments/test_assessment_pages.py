@@ -72,6 +72,17 @@ def test_validation_error_keeps_every_other_answer(client_for, physio, visit):
     assert ticked and "checked" in ticked.group()
 
 
+def test_enter_in_a_field_keeps_a_draft_never_saves(client_for, physio, visit):
+    """A browser submits an Enter in a field with the form's first submit button (HTML's
+    implicit submission): that one keeps a draft; Save assessment only when it is pressed
+    (the form's script also stops Enter from submitting at all)."""
+    page = client_for(physio).get(edit_url(visit)).content.decode()
+    form = page[page.index('id="assessment-form"') :]
+    first_button = re.search(r"<button[^>]*type=\"submit\"[^>]*>", form).group()
+    assert 'value="draft"' in first_button
+    assert 'value="save"' in re.findall(r"<button[^>]*type=\"submit\"[^>]*>", form)[1]
+
+
 def test_draft_keeps_invalid_input_and_restores_it(client_for, physio, visit):
     client = client_for(physio)
     client.post(
