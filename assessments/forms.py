@@ -97,9 +97,14 @@ def _measure_fields(item: Item) -> dict[str, forms.Field]:
 class AssessmentForm(forms.Form):
     revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, template: Template, **kwargs) -> None:
+    def __init__(
+        self, *args, template: Template, red_flags_answered: bool = False, **kwargs
+    ) -> None:
+        """`red_flags_answered`: saving an initial assessment needs every red-flag question
+        answered yes or no ("not asked" is no answer there); a draft keeps anything."""
         super().__init__(*args, **kwargs)
         self.template = template
+        self.red_flags_answered = red_flags_answered
         layout = []
         for section in template.sections:
             names = []
@@ -147,6 +152,8 @@ class AssessmentForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if self.red_flags_answered:
+            self._check_red_flags_answered(cleaned)
         if self.errors:
             return cleaned
         try:
@@ -154,6 +161,24 @@ class AssessmentForm(forms.Form):
         except AnswerError as error:
             self._add_answer_error(error)
         return cleaned
+
+    def _check_red_flags_answered(self, cleaned: dict) -> None:
+        unanswered = [
+            item
+            for item in self.template.items()
+            if item.type == ItemType.RED_FLAG and cleaned.get(item.code) not in ("yes", "no")
+        ]
+        if not unanswered:
+            return
+        self.add_error(
+            None,
+            "Answer every red-flag question yes or no before saving the initial assessment "
+            "(Save draft keeps what you entered meanwhile). Not answered yet: "
+            + "; ".join(item.label for item in unanswered)
+            + ".",
+        )
+        for item in unanswered:
+            self.add_error(item.code, "Answer yes or no before saving the assessment.")
 
     def _add_answer_error(self, error: AnswerError) -> None:
         message = str(error).split(": ", 1)[-1]

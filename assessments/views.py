@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from clinic import services as clinic_services
 from clinic.audit import shows_clinical
-from clinic.models import EpisodeOfCare, Visit
+from clinic.models import EpisodeOfCare, Visit, VisitKind
 from clinic.views import require, safe_next
 
 from . import fhir, reasoning, selectors, services
@@ -74,7 +74,11 @@ def assessment_edit(request: HttpRequest, visit_pk: int, template_code: str) -> 
         form.is_valid()
         form.add_error(None, refusal)
     elif request.method == "POST":
-        form = AssessmentForm(request.POST, template=template)
+        form = AssessmentForm(
+            request.POST,
+            template=template,
+            red_flags_answered=visit.kind == VisitKind.INITIAL,
+        )
         form_data = {
             key: request.POST.getlist(key) for key in request.POST if key != "csrfmiddlewaretoken"
         }

@@ -5,11 +5,15 @@ from auditlog.models import LogEntry
 from django.test import Client
 from django.urls import reverse
 
+from assessments.buttock_pain import BUTTOCK_PAIN_V1
 from assessments.models import Assessment, Measurement, RedFlagAlert, WorkingDiagnosis
 from assessments.reasoning import SOURCES
 from clinic import services as clinic_services
 
 pytestmark = pytest.mark.django_db
+
+# An initial assessment is saved with every red-flag question answered yes or no.
+NO_RED_FLAGS = {code: "no" for code in BUTTOCK_PAIN_V1.index if code.startswith("rf_")}
 
 # Worked example 1 of the clinical spec (section 7), as the form posts it.
 EXAMPLE_1 = {
@@ -25,6 +29,7 @@ EXAMPLE_1 = {
     "test_modified_bent_knee_stretch": "positive",
     "test_slump": "negative",
     "nprs__nprs": "6",
+    **NO_RED_FLAGS,
     "odi__odi_1": "3",
     "odi__odi_2": "1",
     "odi__odi_3": "2",
@@ -72,6 +77,49 @@ def test_validation_error_keeps_every_other_answer(client_for, physio, visit):
     assert ticked and "checked" in ticked.group()
 
 
+def test_an_initial_assessment_is_saved_only_with_every_red_flag_answered(
+    client_for, physio, visit
+):
+    client = client_for(physio)
+    posted = EXAMPLE_1 | {
+        "rf_bladder_bowel": "not_asked",
+        "rf_trauma": "",
+        "history_notes": "Sits all day at work",
+        "action": "save",
+    }
+    response = client.post(edit_url(visit), posted)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Answer every red-flag question yes or no before saving the initial assessment" in page
+    assert (
+        "Not answered yet: New trouble passing urine or controlling the bladder or bowels "
+        "(e.g. hesitancy, leaking, not feeling the need to go); A recent fall, accident or "
+        "other injury."
+    ) in page
+    assert page.count("Answer yes or no before saving the assessment.") == 2
+    assert not Assessment.objects.filter(status="saved").exists()
+    # What was typed is all still in the form.
+    form = response.context["form"]
+    assert form.data["history_notes"] == "Sits all day at work"
+    assert form.data.getlist("aggravating") == ["sitting", "lunging_squatting"]
+    # Save draft keeps it as it is meanwhile.
+    client.post(edit_url(visit), posted | {"action": "draft"})
+    assert Assessment.objects.get().draft["rf_bladder_bowel"] == ["not_asked"]
+    # Answered, it saves.
+    saved = client.post(edit_url(visit), posted | {"rf_bladder_bowel": "no", "rf_trauma": "no"})
+    assert saved.status_code == 302
+    assert Assessment.objects.get().status == "saved"
+
+
+def test_a_follow_up_keeps_its_rules_on_red_flags(client_for, physio, visit):
+    from tests.factories import VisitFactory
+
+    follow_up = VisitFactory(episode=visit.episode, practitioner=physio, kind="follow_up")
+    response = client_for(physio).post(edit_url(follow_up), {"nprs__nprs": "4", "action": "save"})
+    assert response.status_code == 302
+    assert Assessment.objects.get(visit=follow_up).status == "saved"
+
+
 def test_enter_in_a_field_keeps_a_draft_never_saves(client_for, physio, visit):
     """A browser submits an Enter in a field with the form's first submit button (HTML's
     implicit submission): that one keeps a draft; Save assessment only when it is pressed
@@ -99,7 +147,8 @@ def test_draft_keeps_invalid_input_and_restores_it(client_for, physio, visit):
 def test_red_flag_shows_the_referral_and_blocks_until_cleared(client_for, physio, visit):
     client = client_for(physio)
     client.post(
-        edit_url(visit), {"rf_saddle_anaesthesia": "yes", "low_back_pain": "yes", "action": "save"}
+        edit_url(visit),
+        NO_RED_FLAGS | {"rf_saddle_anaesthesia": "yes", "low_back_pain": "yes", "action": "save"},
     )
     alert = RedFlagAlert.objects.get()
     assert alert.outcome == "cauda_equina" and alert.items == ["rf_saddle_anaesthesia"]
@@ -356,7 +405,12 @@ def test_psfs_activities_carry_over_to_the_next_visit(client_for, physio, visit)
     client = client_for(physio)
     client.post(
         edit_url(visit),
-        {"psfs__psfs_1_activity": "Sitting through a film", "psfs__psfs_1": "3", "action": "save"},
+        NO_RED_FLAGS
+        | {
+            "psfs__psfs_1_activity": "Sitting through a film",
+            "psfs__psfs_1": "3",
+            "action": "save",
+        },
     )
     clinic_services.visit_sign(visit=visit, user=physio)
     follow_up = VisitFactory(episode=visit.episode, practitioner=physio)
