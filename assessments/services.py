@@ -379,6 +379,21 @@ def _diagnosis_change(chosen: list[WorkingDiagnosis], withdrawn: list[WorkingDia
     return change
 
 
+def is_empty(template: Template, assessment: Assessment) -> bool:
+    """No red-flag question answered yes or no, no measure scored and no note written:
+    nothing a clinician can vouch for by signing."""
+    answers = assessment.answers
+    for item in template.items():
+        value = answers.get(item.code)
+        if item.type == ItemType.RED_FLAG and value in ("yes", "no"):
+            return False
+        if item.type == ItemType.MEASURE and value:
+            return False
+        if item.type == ItemType.TEXT and str(value or "").strip():
+            return False
+    return True
+
+
 def freeze_on_signing(sender, *, visit: Visit, user, **kwargs) -> None:
     """Receiver of clinic.signals.visit_signing: freeze each assessment with the
     suggestions shown at this moment; refuse while unsaved draft input is pending."""
@@ -389,6 +404,11 @@ def freeze_on_signing(sender, *, visit: Visit, user, **kwargs) -> None:
                 "(or correct what it asks), then sign."
             )
         template = templates.get(assessment.template_code, assessment.template_version)
+        if is_empty(template, assessment):
+            raise ValidationError(
+                "The assessment records nothing yet: no red-flag question answered, no "
+                "outcome measure and no note. Complete it before signing."
+            )
         if template.code == BUTTOCK_PAIN_V1.code:
             result = reasoning.suggest(_findings(template, assessment.answers))
             assessment.signed_suggestions = dataclasses.asdict(result)

@@ -7,7 +7,7 @@ from assessments.selectors import open_red_flags, working_diagnosis
 from clinic.models import EpisodeOfCare, Patient, Visit
 
 from .kinds import CONSENT, kinds
-from .models import AdverseEvent, DeliveredIntervention, Goal, TreatmentPlan
+from .models import AdverseEvent, DeliveredIntervention, Goal, TreatmentPlan, VisitNote
 from .services import active_consent, latest_screen, red_flag_screen_recorded
 
 
@@ -17,6 +17,19 @@ def visit_interventions(visit: Visit) -> list[DeliveredIntervention]:
         .select_related("recorded_by", "updated_by")
         .prefetch_related("adverse_events")
     )
+
+
+def missing_in_visit(sender, *, visit: Visit, **kwargs) -> list[str]:
+    """Receiver of clinic.signals.visit_missing: the SOAP note and the interventions."""
+    missing = []
+    note = VisitNote.objects.filter(visit=visit).first()
+    if note is None or not any(
+        text.strip() for text in (note.subjective, note.objective, note.analysis, note.plan)
+    ):
+        missing.append("No SOAP note.")
+    if not visit.interventions.filter(removed_at__isnull=True).exists():
+        missing.append("No interventions recorded.")
+    return missing
 
 
 def suggested_kinds(episode: EpisodeOfCare) -> list[str]:

@@ -120,6 +120,48 @@ def test_a_follow_up_keeps_its_rules_on_red_flags(client_for, physio, visit):
     assert Assessment.objects.get(visit=follow_up).status == "saved"
 
 
+def sign_url(visit):
+    return reverse("clinic:visit_sign", args=[visit.pk])
+
+
+def test_an_empty_assessment_is_never_signed(client_for, physio, visit):
+    """All red flags "not asked", no measures, no note: confirming does not sign it."""
+    from assessments import services
+
+    services.assessment_save(
+        visit=visit,
+        template=BUTTOCK_PAIN_V1,
+        user=physio,
+        answers={"sitting_tolerance_minutes": 20} | {code: "not_asked" for code in NO_RED_FLAGS},
+    )
+    client = client_for(physio)
+    page = client.get(sign_url(visit)).content.decode()
+    assert "<li>13 of 13 red-flag questions not answered yes or no.</li>" in page
+    assert "<li>No outcome measures recorded.</li>" in page
+    response = client.post(sign_url(visit), {"confirm_missing": "yes"}, follow=True)
+    assert "The assessment records nothing yet" in response.content.decode()
+    visit.refresh_from_db()
+    assert visit.status == "draft"
+    with pytest.raises(clinic_services.ClinicError, match="records nothing yet"):
+        clinic_services.visit_sign(visit=visit, user=physio)
+
+
+def test_a_complete_visit_is_signed_without_a_list_to_confirm(client_for, physio, visit):
+    from treatments import services as treatment_services
+
+    client = client_for(physio)
+    client.post(edit_url(visit), EXAMPLE_1 | {"action": "save"})
+    treatment_services.visit_note_save(visit=visit, user=physio, subjective="Sits longer")
+    treatment_services.intervention_record(
+        visit=visit, user=physio, kind_code="stretching", params={}
+    )
+    page = client.get(sign_url(visit)).content.decode()
+    assert "Not recorded in this visit yet" not in page and "confirm_missing" not in page
+    client.post(sign_url(visit))
+    visit.refresh_from_db()
+    assert visit.is_signed
+
+
 def test_enter_in_a_field_keeps_a_draft_never_saves(client_for, physio, visit):
     """A browser submits an Enter in a field with the form's first submit button (HTML's
     implicit submission): that one keeps a draft; Save assessment only when it is pressed

@@ -212,7 +212,7 @@ def test_the_clinics_own_physio_still_writes_and_signs(client_for, visit, physio
         ).status_code
         == 302
     )
-    client.post(reverse("clinic:visit_sign", args=[visit.pk]))
+    client.post(reverse("clinic:visit_sign", args=[visit.pk]), {"confirm_missing": "yes"})
     visit.refresh_from_db()
     assert visit.is_signed and visit.notes == "Priya's"
 
@@ -280,7 +280,7 @@ def test_after_a_takeover_the_taker_signs_and_the_first_physio_cannot(
         reverse("clinic:visit_sign", args=[visit.pk])
         in client.get(visit.get_absolute_url()).content.decode()
     )
-    client.post(reverse("clinic:visit_sign", args=[visit.pk]))
+    client.post(reverse("clinic:visit_sign", args=[visit.pk]), {"confirm_missing": "yes"})
     visit.refresh_from_db()
     assert visit.is_signed and visit.signed_by == other_physio
 
