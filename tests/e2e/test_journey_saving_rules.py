@@ -66,7 +66,7 @@ def test_an_empty_assessment_is_never_signed(page, live_server, physio, initial_
     _save(
         initial_visit,
         physio,
-        {"sitting_tolerance_minutes": 20} | {code: "not_asked" for code in RED_FLAGS},
+        {"sitting_tolerance_minutes": 20} | dict.fromkeys(RED_FLAGS, "not_asked"),
     )
     login(page, live_server, physio)
     page.goto(live_server.url + initial_visit.get_absolute_url())
@@ -92,7 +92,7 @@ def test_signing_with_parts_missing_needs_the_tick(
     browser_problems.allow(r"HTTP 400 for POST .*/sign/")
     browser_problems.allow(r"status of 400 \(Bad Request\)")
     page.set_viewport_size({"width": width, "height": 900})
-    _save(initial_visit, physio, {code: "no" for code in RED_FLAGS} | {"nprs": {"nprs": 5}})
+    _save(initial_visit, physio, dict.fromkeys(RED_FLAGS, "no") | {"nprs": {"nprs": 5}})
     login(page, live_server, physio)
     page.goto(live_server.url + initial_visit.get_absolute_url())
     page.get_by_role("link", name="Sign visit…").click()
