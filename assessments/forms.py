@@ -152,14 +152,14 @@ class AssessmentForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if not self.errors:
+            try:
+                self.validated_answers = validate_answers(self.template, self.answers())
+            except AnswerError as error:
+                self._add_answer_error(error)
+        # After the answers' own checks, so the form says all that needs correcting.
         if self.red_flags_answered:
             self._check_red_flags_answered(cleaned)
-        if self.errors:
-            return cleaned
-        try:
-            self.validated_answers = validate_answers(self.template, self.answers())
-        except AnswerError as error:
-            self._add_answer_error(error)
         return cleaned
 
     def _check_red_flags_answered(self, cleaned: dict) -> None:
