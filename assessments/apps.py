@@ -9,14 +9,15 @@ class AssessmentsConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from clinic.seeding import demo_seeders
-        from clinic.signals import visit_signing
+        from clinic.signals import visit_missing, visit_signing
 
-        from . import demo, guards, markers, sections, services, summaries
+        from . import demo, guards, markers, sections, selectors, services, summaries
         from .models import Assessment, RedFlagAlert, RedFlagReferral, WorkingDiagnosis
 
         for model in (Assessment, WorkingDiagnosis, RedFlagAlert, RedFlagReferral):
             auditlog.register(model)
         visit_signing.connect(services.freeze_on_signing, dispatch_uid="assessments_freeze")
+        visit_missing.connect(selectors.missing_in_visit, dispatch_uid="assessments_missing")
         guards.connect()
         summaries.connect()
         sections.register_sections()

@@ -187,7 +187,7 @@ def seed_assessments(context: DemoContext) -> None:
                     WorkingDiagnosis(
                         episode_id=episode_id,
                         source_code=suggestion.code,
-                        verification="provisional" if position == 0 else "differential",
+                        is_main=position == 0,
                         was_suggested=True,
                         confirmed_by_id=lead.practitioner_id,
                         confirmed_at=lead.starts_at,

@@ -154,9 +154,14 @@ def _measure_fields(item: Item) -> dict[str, forms.Field]:
 class AssessmentForm(forms.Form):
     revision = RevisionField()
 
-    def __init__(self, *args, template: Template, **kwargs) -> None:
+    def __init__(
+        self, *args, template: Template, red_flags_answered: bool = False, **kwargs
+    ) -> None:
+        """`red_flags_answered`: saving an initial assessment needs every red-flag question
+        answered yes or no ("not asked" is no answer there); a draft keeps anything."""
         super().__init__(*args, **kwargs)
         self.template = template
+        self.red_flags_answered = red_flags_answered
         layout = []
         sections = list(template.sections)
         for section, next_section in zip(sections, [*sections[1:], None], strict=True):
@@ -205,13 +210,33 @@ class AssessmentForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        try:
-            self.validated_answers = validate_answers(self.template, self.answers())
-        except AnswerError as error:
-            self._add_answer_error(error)
+        if not self.errors:
+            try:
+                self.validated_answers = validate_answers(self.template, self.answers())
+            except AnswerError as error:
+                self._add_answer_error(error)
+        # After the answers' own checks, so the form says all that needs correcting.
+        if self.red_flags_answered:
+            self._check_red_flags_answered(cleaned)
         return cleaned
+
+    def _check_red_flags_answered(self, cleaned: dict) -> None:
+        unanswered = [
+            item
+            for item in self.template.items()
+            if item.type == ItemType.RED_FLAG and cleaned.get(item.code) not in ("yes", "no")
+        ]
+        if not unanswered:
+            return
+        self.add_error(
+            None,
+            "Answer every red-flag question yes or no before saving the initial assessment "
+            "(Save draft keeps what you entered meanwhile). Not answered yet: "
+            + "; ".join(item.label for item in unanswered)
+            + ".",
+        )
+        for item in unanswered:
+            self.add_error(item.code, "Answer yes or no before saving the assessment.")
 
     def _add_answer_error(self, error: AnswerError) -> None:
         message = str(error).split(": ", 1)[-1]
@@ -339,8 +364,15 @@ class WorkingDiagnosisForm(forms.Form):
     a discharged episode's is corrected here, with the reason the change needs."""
 
     source = forms.MultipleChoiceField(
-        label="Pain sources: tick those you confirm; the first ticked is the main one",
+        label="Pain sources you confirm",
         widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    main = forms.ChoiceField(
+        label="Main diagnosis",
+        help_text="The one you treat as the working diagnosis; the other ticked sources are "
+        "differentials.",
+        widget=forms.RadioSelect,
         required=False,
     )
     reason = forms.CharField(
@@ -354,10 +386,22 @@ class WorkingDiagnosisForm(forms.Form):
     def __init__(self, *args, after_discharge: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["source"].choices = list(reasoning.SOURCES.items())
+        self.fields["main"].choices = list(reasoning.SOURCES.items())
         if not after_discharge:
             del self.fields["reason"]
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def clean(self) -> dict:
+        from .services import AssessmentError, main_diagnosis_check
+
+        data = super().clean()
+        if data.get("source"):
+            try:
+                data["main"] = main_diagnosis_check(data["source"], data.get("main", ""))
+            except AssessmentError as error:
+                self.add_error("main", str(error))
+        return data
 
 
 class RedFlagReferralForm(forms.ModelForm):

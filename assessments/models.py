@@ -153,9 +153,9 @@ class WorkingDiagnosis(models.Model):
         "clinic.EpisodeOfCare", on_delete=models.PROTECT, related_name="working_diagnoses"
     )
     source_code = models.CharField(max_length=40, choices=list(SOURCES.items()))
-    verification = models.CharField(
-        max_length=12, choices=Verification.choices, default=Verification.PROVISIONAL
-    )
+    # The clinician marks the main (working) diagnosis; the episode's other sources are
+    # differentials. A withdrawn row keeps what it was when it was withdrawn.
+    is_main = models.BooleanField(default=False, db_default=False)
     was_suggested = models.BooleanField(default=False)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -165,16 +165,27 @@ class WorkingDiagnosis(models.Model):
 
     class Meta:
         verbose_name_plural = "working diagnoses"
-        ordering = ["episode", "-verification", "confirmed_at"]
+        ordering = ["episode", "-is_main", "confirmed_at", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["episode", "source_code"], name="one_diagnosis_row_per_source"
+            ),
+            models.UniqueConstraint(
+                fields=["episode"],
+                condition=models.Q(is_main=True, withdrawn_at__isnull=True),
+                name="one_main_diagnosis_per_episode",
             ),
         ]
         indexes = [models.Index(fields=["source_code"], name="diagnosis_source_idx")]
 
     def __str__(self) -> str:
         return self.get_source_code_display()
+
+    @property
+    def verification(self) -> str:
+        """FHIR Condition.verificationStatus: the main diagnosis is provisional, the
+        others differential (clinical spec, section 6)."""
+        return Verification.PROVISIONAL if self.is_main else Verification.DIFFERENTIAL
 
     def get_additional_data(self) -> dict:
         return {"patient_id": self.episode.patient_id}

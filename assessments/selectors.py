@@ -4,7 +4,15 @@ from django.db.models import Prefetch
 
 from clinic.models import EpisodeOfCare, Patient, Visit
 
-from .models import Assessment, RedFlagAlert, RedFlagReferral, WorkingDiagnosis
+from .definitions import ItemType, templates
+from .models import (
+    Assessment,
+    AssessmentStatus,
+    Measurement,
+    RedFlagAlert,
+    RedFlagReferral,
+    WorkingDiagnosis,
+)
 
 
 def open_red_flags(episode: EpisodeOfCare) -> list[RedFlagAlert]:
@@ -52,3 +60,26 @@ def patient_summary(patient: Patient) -> list[EpisodeOfCare]:
             ),
         )
     )
+
+
+def missing_in_visit(sender, *, visit: Visit, **kwargs) -> list[str]:
+    """Receiver of clinic.signals.visit_missing: what the visit's assessment lacks."""
+    assessments = list(visit.assessments.all())
+    missing = []
+    if not any(a.status == AssessmentStatus.SAVED for a in assessments):
+        missing.append("No assessment saved.")
+    if any(a.draft is not None for a in assessments):
+        missing.append(
+            "The assessment has draft answers not saved yet (signing waits until it is saved)."
+        )
+    for assessment in assessments:
+        template = templates.get(assessment.template_code, assessment.template_version)
+        flags = [item for item in template.items() if item.type == ItemType.RED_FLAG]
+        unanswered = [i for i in flags if assessment.answers.get(i.code) not in ("yes", "no")]
+        if unanswered:
+            missing.append(
+                f"{len(unanswered)} of {len(flags)} red-flag questions not answered yes or no."
+            )
+    if not Measurement.objects.filter(visit=visit).exists():
+        missing.append("No outcome measures recorded.")
+    return missing

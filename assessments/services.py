@@ -21,7 +21,6 @@ from .models import (
     RedFlagReferral,
     ReferralUrgency,
     ReferredTo,
-    Verification,
     WorkingDiagnosis,
 )
 
@@ -334,12 +333,14 @@ def working_diagnosis_confirm(
     episode: EpisodeOfCare,
     user,
     source_codes: Iterable[str],
+    main: str = "",
     suggested: Iterable[str] = (),
     reason: str = "",
 ) -> list[WorkingDiagnosis]:
-    """Set the episode's working diagnosis: the first code is provisional (the main one),
-    the others differential. Codes no longer chosen are withdrawn, never deleted. After
-    discharge the change needs a `reason` and is kept as an addition to the summary."""
+    """Set the episode's working diagnosis: `main` is the source the clinician marked as
+    the main one (it may be left out when only one source is chosen), the others are
+    differentials. Codes no longer chosen are withdrawn, never deleted. After discharge
+    the change needs a `reason` and is kept as an addition to the summary."""
     late_reason = clinic_services.check_after_discharge(
         episode=episode, what="the working diagnosis", reason=reason
     )
@@ -349,6 +350,7 @@ def working_diagnosis_confirm(
     unknown = [code for code in codes if code not in reasoning.SOURCES]
     if unknown:
         raise AssessmentError(f"Unknown pain source: {', '.join(unknown)}.")
+    main = main_diagnosis_check(codes, main)
     suggested = set(suggested)
     # Two confirmations at once, before any diagnosis: the second waits, then finds the
     # first's rows (one per source) and changes them, as a later confirmation does.
@@ -358,11 +360,10 @@ def working_diagnosis_confirm(
         row.source_code: row
         for row in WorkingDiagnosis.objects.select_for_update().filter(episode=episode)
     }
-    chosen = []
-    for position, code in enumerate(codes):
-        verification = Verification.PROVISIONAL if position == 0 else Verification.DIFFERENTIAL
+
+    def confirm(code: str) -> WorkingDiagnosis:
         row = existing.pop(code, None) or WorkingDiagnosis(episode=episode, source_code=code)
-        row.verification = verification
+        row.is_main = code == main
         row.was_suggested = code in suggested
         row.confirmed_by = user
         row.confirmed_at = now
@@ -370,7 +371,7 @@ def working_diagnosis_confirm(
         if row._state.adding:
             taken = clinic_services.insert_unless_taken(
                 row,
-                taken=lambda code=code: (
+                taken=lambda: (
                     WorkingDiagnosis.objects.filter(episode=episode, source_code=code)
                     .select_related("confirmed_by")
                     .first()
@@ -384,11 +385,16 @@ def working_diagnosis_confirm(
                 )
         else:
             row.save()
-        chosen.append(row)
+        return row
+
+    # The former main one stops being it (a differential now, or withdrawn) before the new
+    # one is saved: the database holds one main diagnosis per episode at any moment.
+    differentials = [confirm(code) for code in codes if code != main]
     withdrawn = [row for row in existing.values() if row.withdrawn_at is None]
     for row in withdrawn:
         row.withdrawn_at = now
         row.save()
+    chosen = [confirm(main), *differentials]
     if late_reason:
         clinic_services.later_addition_record(
             episode=episode,
@@ -400,10 +406,29 @@ def working_diagnosis_confirm(
     return chosen
 
 
+def main_diagnosis_check(codes: list[str], main: str) -> str:
+    """The main diagnosis among the chosen sources: the one marked, or the only one."""
+    if not main and len(codes) == 1:
+        return codes[0]
+    if not main:
+        raise AssessmentError(
+            "Mark which pain source is the main diagnosis; the others you tick are differentials."
+        )
+    if main not in codes:
+        label = reasoning.SOURCES.get(main)
+        if label is None:
+            raise AssessmentError(f"Unknown pain source: {main}.")
+        raise AssessmentError(
+            f"{label} is marked as the main diagnosis but not ticked: tick it, or mark "
+            "one of the ticked sources as the main one."
+        )
+    return main
+
+
 def _diagnosis_change(chosen: list[WorkingDiagnosis], withdrawn: list[WorkingDiagnosis]) -> str:
     def label(row: WorkingDiagnosis) -> str:
         name = row.get_source_code_display()
-        return f"{name} (differential)" if row.verification == Verification.DIFFERENTIAL else name
+        return name if row.is_main else f"{name} (differential)"
 
     change = "Now " + ", ".join(label(row) for row in chosen) + "."
     if withdrawn:
@@ -411,6 +436,21 @@ def _diagnosis_change(chosen: list[WorkingDiagnosis], withdrawn: list[WorkingDia
             " Withdrawn: " + ", ".join(row.get_source_code_display() for row in withdrawn) + "."
         )
     return change
+
+
+def is_empty(template: Template, assessment: Assessment) -> bool:
+    """No red-flag question answered yes or no, no measure scored and no note written:
+    nothing a clinician can vouch for by signing."""
+    answers = assessment.answers
+    for item in template.items():
+        value = answers.get(item.code)
+        if item.type == ItemType.RED_FLAG and value in ("yes", "no"):
+            return False
+        if item.type == ItemType.MEASURE and value:
+            return False
+        if item.type == ItemType.TEXT and str(value or "").strip():
+            return False
+    return True
 
 
 def freeze_on_signing(sender, *, visit: Visit, user, **kwargs) -> None:
@@ -423,6 +463,11 @@ def freeze_on_signing(sender, *, visit: Visit, user, **kwargs) -> None:
                 "(or correct what it asks), then sign."
             )
         template = templates.get(assessment.template_code, assessment.template_version)
+        if is_empty(template, assessment):
+            raise ValidationError(
+                "The assessment records nothing yet: no red-flag question answered, no "
+                "outcome measure and no note. Complete it before signing."
+            )
         if template.code == BUTTOCK_PAIN_V1.code:
             result = reasoning.suggest(_findings(template, assessment.answers))
             assessment.signed_suggestions = dataclasses.asdict(result)

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from clinic import services as clinic_services
 from clinic.audit import shows_clinical
-from clinic.models import EpisodeOfCare, Visit
+from clinic.models import EpisodeOfCare, Visit, VisitKind
 from clinic.views import require, safe_next
 
 from . import fhir, reasoning, selectors, services
@@ -76,7 +76,11 @@ def assessment_edit(request: HttpRequest, visit_pk: int, template_code: str) -> 
         form.is_valid()
         form.add_error(None, refusal)
     elif request.method == "POST":
-        form = AssessmentForm(request.POST, template=template)
+        form = AssessmentForm(
+            request.POST,
+            template=template,
+            red_flags_answered=visit.kind == VisitKind.INITIAL,
+        )
         form_data = {
             key: request.POST.getlist(key) for key in request.POST if key != "csrfmiddlewaretoken"
         }
@@ -171,7 +175,10 @@ def working_diagnosis_confirm(request: HttpRequest, episode_pk: int) -> HttpResp
     form = WorkingDiagnosisForm(
         request.POST if request.method == "POST" else None,
         after_discharge=not episode.is_open,
-        initial={"source": [row.source_code for row in current]},
+        initial={
+            "source": [row.source_code for row in current],
+            "main": next((row.source_code for row in current if row.is_main), ""),
+        },
     )
     if form.is_bound and form.is_valid():
         try:
@@ -179,6 +186,7 @@ def working_diagnosis_confirm(request: HttpRequest, episode_pk: int) -> HttpResp
                 episode=episode,
                 user=request.user,
                 source_codes=form.cleaned_data["source"],
+                main=form.cleaned_data["main"],
                 suggested=request.POST.getlist("suggested"),
                 reason=form.cleaned_data.get("reason", ""),
             )

@@ -9,6 +9,16 @@ from django.utils import timezone
 from .models import Addendum, Appointment, AppointmentStatus, EpisodeOfCare, Patient, Visit
 from .records import patient_markers
 from .roles import PHYSIOTHERAPIST
+from .signals import visit_missing
+
+
+def missing_before_signing(visit: Visit) -> list[str]:
+    """What the installed apps say the draft visit still lacks (signals.visit_missing)."""
+    return [
+        sentence
+        for _receiver, sentences in visit_missing.send(sender=Visit, visit=visit)
+        for sentence in sentences or ()
+    ]
 
 
 def physiotherapists() -> QuerySet:

@@ -335,7 +335,10 @@ def _refuse_notes(request: HttpRequest, visit: Visit) -> HttpResponse:
 @shows_clinical("visit")
 def visit_sign(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _get_visit(pk)
-    if request.method == "POST":
+    missing = [] if visit.is_signed else selectors.missing_before_signing(visit)
+    # Signing without what is missing is a deliberate choice, checked here, not in the page.
+    unconfirmed = bool(missing) and request.POST.get("confirm_missing") != "yes"
+    if request.method == "POST" and not unconfirmed:
         try:
             services.visit_sign(visit=visit, user=request.user)
         except services.ClinicError as error:
@@ -348,7 +351,12 @@ def visit_sign(request: HttpRequest, pk: int) -> HttpResponse:
     if not visit.is_signed and visit.practitioner_id != request.user.pk:
         messages.error(request, services.visit_writer_refusal(visit, request.user))
         return redirect(visit)
-    return TemplateResponse(request, "clinic/visit_sign.html", _visit_context(request, visit))
+    context = _visit_context(request, visit)
+    context["missing"] = missing
+    context["confirm_error"] = request.method == "POST" and unconfirmed
+    return TemplateResponse(
+        request, "clinic/visit_sign.html", context, status=400 if context["confirm_error"] else 200
+    )
 
 
 @require("clinic.record_clinical")

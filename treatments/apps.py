@@ -9,8 +9,9 @@ class TreatmentsConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from clinic.seeding import demo_seeders
+        from clinic.signals import visit_missing
 
-        from . import demo, guards, sections, summaries
+        from . import demo, guards, sections, selectors, summaries
         from .models import (
             AdverseEvent,
             Consent,
@@ -34,4 +35,5 @@ class TreatmentsConfig(AppConfig):
         guards.connect()
         summaries.connect()
         sections.register_sections()
+        visit_missing.connect(selectors.missing_in_visit, dispatch_uid="treatments_missing")
         demo_seeders.register("treatments", demo.seed_treatments, order=20)

@@ -576,8 +576,8 @@ def condition(
     """A working diagnosis (one pain source) as a FHIR R4 Condition.
 
     ``code`` is the source's label, text only (the spec verifies no code for them).
-    ``verificationStatus`` is the row's ``provisional`` (the main source) or
-    ``differential``; a withdrawn row is ``refuted`` and has no clinical status. The
+    ``verificationStatus`` is ``provisional`` for the main diagnosis the clinician
+    marked (``is_main``) and ``differential`` for the others; a withdrawn row is ``refuted`` and has no clinical status. The
     clinical status is ``active`` while the episode is open; at discharge ``resolved``
     when the goals were met, otherwise ``inactive`` (a patient referred on or who did
     not return is not known to be better). ``recordedDate`` is when it was confirmed.

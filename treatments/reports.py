@@ -1,4 +1,4 @@
-"""The clinic's outcome report: episodes grouped by working diagnosis, intervention kind or
+"""The clinic's outcome report: episodes grouped by main diagnosis, intervention kind or
 physio, with each measure's baseline → latest, the share reaching important improvement,
 the median visits to discharge and the adverse events. Computed in the database.
 
@@ -9,7 +9,8 @@ It reads small per-episode rows kept for it, not every score and intervention:
   keeps them as scores are saved);
 - ``treatments.EpisodeInterventionKind``: per episode the kinds of intervention it has
   had, removed ones not counted (``treatments.summaries``);
-- the working diagnoses (not withdrawn) and the episode's physio as they are.
+- the main diagnosis the clinician marked (not withdrawn; an episode has one at most)
+  and the episode's physio as they are.
 
 Three queries whatever the number of episodes (plus one for the physios' names when
 grouped by physio). Each joins the rows to the group's membership, ``(episode_id, key)``,
@@ -68,7 +69,7 @@ class GroupBy(StrEnum):
     @property
     def label(self) -> str:
         return {
-            "diagnosis": "Working diagnosis",
+            "diagnosis": "Main diagnosis",
             "intervention": "Intervention",
             "physio": "Physio",
         }[self.value]
@@ -115,8 +116,9 @@ class ReportFilters:
 
 
 def _diagnosis_episodes(source_code: str) -> QuerySet:
+    """The episodes whose main diagnosis is `source_code` (differentials do not count)."""
     return WorkingDiagnosis.objects.filter(
-        source_code=source_code, withdrawn_at__isnull=True
+        source_code=source_code, is_main=True, withdrawn_at__isnull=True
     ).values("episode_id")
 
 
@@ -241,7 +243,7 @@ def _membership_sql(group_by: GroupBy) -> str:
     if group_by is GroupBy.DIAGNOSIS:
         return (
             f"SELECT episode_id, source_code AS key FROM {WorkingDiagnosis._meta.db_table} "
-            "WHERE withdrawn_at IS NULL"
+            "WHERE withdrawn_at IS NULL AND is_main"
         )
     if group_by is GroupBy.INTERVENTION:
         return f"SELECT episode_id, kind AS key FROM {EpisodeInterventionKind._meta.db_table}"

@@ -70,6 +70,19 @@ def last_note_plan(visit: Visit) -> str:
     return plan or ""
 
 
+def missing_in_visit(sender, *, visit: Visit, **kwargs) -> list[str]:
+    """Receiver of clinic.signals.visit_missing: the SOAP note and the interventions."""
+    missing = []
+    note = VisitNote.objects.filter(visit=visit).first()
+    if note is None or not any(
+        text.strip() for text in (note.subjective, note.objective, note.analysis, note.plan)
+    ):
+        missing.append("No SOAP note.")
+    if not visit.interventions.filter(removed_at__isnull=True).exists():
+        missing.append("No interventions recorded.")
+    return missing
+
+
 def suggested_kinds(episode: EpisodeOfCare) -> list[str]:
     """Kinds the working diagnosis suggests (clinical spec, section 3), in order; none
     while a red flag waits to be cleared."""

@@ -48,7 +48,7 @@ class ReportFilterForm(forms.Form):
         label="Opened to", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     physio = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any physio")
-    diagnosis = forms.ChoiceField(label="Working diagnosis", required=False)
+    diagnosis = forms.ChoiceField(label="Main diagnosis", required=False)
     intervention = forms.ChoiceField(label="Intervention", required=False)
     status = forms.ChoiceField(
         label="Episode status",

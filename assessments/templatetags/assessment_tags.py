@@ -106,3 +106,35 @@ def side_x(view, side: str) -> int:
 def red_flag_blocks() -> str:
     """The interventions an uncleared red flag blocks, in words ("Spinal mobilization, ...")."""
     return reasoning.red_flag_blocks_in_words()
+
+
+@register.inclusion_tag("assessments/diagnosis_choices.html")
+def diagnosis_choices(checked, main: str = "", suggested=()) -> dict:
+    """Each pain source with "confirm" (a checkbox) and "main diagnosis" (one radio among
+    them): the clinician marks the main one; the other ticked sources are differentials."""
+    checked = set(checked or ())
+    suggested = set(suggested or ())
+    return {
+        "rows": [
+            {
+                "code": code,
+                "label": label,
+                "checked": code in checked,
+                "main": code == main,
+                "suggested": code in suggested,
+            }
+            for code, label in reasoning.SOURCES.items()
+        ]
+    }
+
+
+@register.simple_tag
+def main_source(diagnoses) -> str:
+    """The code of the main diagnosis among an episode's current ones ("" when none)."""
+    return next((row.source_code for row in diagnoses if row.is_main), "")
+
+
+@register.filter
+def source_codes(rows) -> list[str]:
+    """The codes of working-diagnosis rows, or of the suggestions of a reasoning result."""
+    return [getattr(row, "source_code", None) or row.code for row in rows or ()]

@@ -7,11 +7,15 @@ from django.test import Client
 from django.urls import reverse
 
 from assessments import measures
-from assessments.buttock_pain import BUTTOCK_PAIN_V2
+from assessments.buttock_pain import BUTTOCK_PAIN_V1, BUTTOCK_PAIN_V2
 from assessments.models import Assessment, Measurement, RedFlagAlert, WorkingDiagnosis
+from assessments.reasoning import SOURCES
 from clinic import services as clinic_services
 
 pytestmark = pytest.mark.django_db
+
+# An initial assessment is saved with every red-flag question answered yes or no.
+NO_RED_FLAGS = {code: "no" for code in BUTTOCK_PAIN_V2.index if code.startswith("rf_")}
 
 # Worked example 1 of the clinical spec (section 7), as the form posts it.
 EXAMPLE_1 = {
@@ -26,6 +30,7 @@ EXAMPLE_1 = {
     "test_modified_bent_knee_stretch": "positive",
     "test_slump": "negative",
     "nprs__nprs": "6",
+    **NO_RED_FLAGS,
     "odi__odi_1": "3",
     "odi__odi_2": "1",
     "odi__odi_3": "2",
@@ -78,6 +83,102 @@ def test_validation_error_keeps_every_other_answer(client_for, physio, visit):
     assert ticked and "checked" in ticked.group()
 
 
+def test_an_initial_assessment_is_saved_only_with_every_red_flag_answered(
+    client_for, physio, visit
+):
+    client = client_for(physio)
+    posted = EXAMPLE_1 | {
+        "rf_bladder_bowel": "not_asked",
+        "rf_trauma": "",
+        "history_notes": "Sits all day at work",
+        "action": "save",
+    }
+    response = client.post(edit_url(visit), posted)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Answer every red-flag question yes or no before saving the initial assessment" in page
+    assert (
+        "Not answered yet: New trouble passing urine or controlling the bladder or bowels "
+        "(e.g. hesitancy, leaking, not feeling the need to go); A recent fall, accident or "
+        "other injury."
+    ) in page
+    assert page.count("Answer yes or no before saving the assessment.") == 2
+    assert not Assessment.objects.filter(status="saved").exists()
+    # What was typed is all still in the form.
+    form = response.context["form"]
+    assert form.data["history_notes"] == "Sits all day at work"
+    assert form.data.getlist("aggravating") == ["sitting", "lunging_squatting"]
+    # Save draft keeps it as it is meanwhile.
+    client.post(edit_url(visit), posted | {"action": "draft"})
+    assert Assessment.objects.get().draft["rf_bladder_bowel"] == ["not_asked"]
+    # Answered, it saves.
+    saved = client.post(edit_url(visit), posted | {"rf_bladder_bowel": "no", "rf_trauma": "no"})
+    assert saved.status_code == 302
+    assert Assessment.objects.get().status == "saved"
+
+
+def test_a_follow_up_keeps_its_rules_on_red_flags(client_for, physio, visit):
+    from tests.factories import VisitFactory
+
+    follow_up = VisitFactory(episode=visit.episode, practitioner=physio, kind="follow_up")
+    response = client_for(physio).post(edit_url(follow_up), {"nprs__nprs": "4", "action": "save"})
+    assert response.status_code == 302
+    assert Assessment.objects.get(visit=follow_up).status == "saved"
+
+
+def sign_url(visit):
+    return reverse("clinic:visit_sign", args=[visit.pk])
+
+
+def test_an_empty_assessment_is_never_signed(client_for, physio, visit):
+    """All red flags "not asked", no measures, no note: confirming does not sign it."""
+    from assessments import services
+
+    services.assessment_save(
+        visit=visit,
+        template=BUTTOCK_PAIN_V1,
+        user=physio,
+        answers={"sitting_tolerance_minutes": 20} | dict.fromkeys(NO_RED_FLAGS, "not_asked"),
+    )
+    client = client_for(physio)
+    page = client.get(sign_url(visit)).content.decode()
+    assert "<li>13 of 13 red-flag questions not answered yes or no.</li>" in page
+    assert "<li>No outcome measures recorded.</li>" in page
+    response = client.post(sign_url(visit), {"confirm_missing": "yes"}, follow=True)
+    assert "The assessment records nothing yet" in response.content.decode()
+    visit.refresh_from_db()
+    assert visit.status == "draft"
+    with pytest.raises(clinic_services.ClinicError, match="records nothing yet"):
+        clinic_services.visit_sign(visit=visit, user=physio)
+
+
+def test_a_complete_visit_is_signed_without_a_list_to_confirm(client_for, physio, visit):
+    from treatments import services as treatment_services
+
+    client = client_for(physio)
+    client.post(edit_url(visit), EXAMPLE_1 | {"action": "save"})
+    treatment_services.visit_note_save(visit=visit, user=physio, subjective="Sits longer")
+    treatment_services.intervention_record(
+        visit=visit, user=physio, kind_code="stretching", params={}
+    )
+    page = client.get(sign_url(visit)).content.decode()
+    assert "Not recorded in this visit yet" not in page and "confirm_missing" not in page
+    client.post(sign_url(visit))
+    visit.refresh_from_db()
+    assert visit.is_signed
+
+
+def test_enter_in_a_field_keeps_a_draft_never_saves(client_for, physio, visit):
+    """A browser submits an Enter in a field with the form's first submit button (HTML's
+    implicit submission): that one keeps a draft; Save assessment only when it is pressed
+    (the form's script also stops Enter from submitting at all)."""
+    page = client_for(physio).get(edit_url(visit)).content.decode()
+    form = page[page.index('id="assessment-form"') :]
+    first_button = re.search(r"<button[^>]*type=\"submit\"[^>]*>", form).group()
+    assert 'value="draft"' in first_button
+    assert 'value="save"' in re.findall(r"<button[^>]*type=\"submit\"[^>]*>", form)[1]
+
+
 def test_draft_keeps_invalid_input_and_restores_it(client_for, physio, visit):
     client = client_for(physio)
     client.post(
@@ -94,7 +195,8 @@ def test_draft_keeps_invalid_input_and_restores_it(client_for, physio, visit):
 def test_red_flag_shows_the_referral_and_blocks_until_cleared(client_for, physio, visit):
     client = client_for(physio)
     client.post(
-        edit_url(visit), {"rf_saddle_anaesthesia": "yes", "low_back_pain": "yes", "action": "save"}
+        edit_url(visit),
+        NO_RED_FLAGS | {"rf_saddle_anaesthesia": "yes", "low_back_pain": "yes", "action": "save"},
     )
     alert = RedFlagAlert.objects.get()
     assert alert.outcome == "cauda_equina" and alert.items == ["rf_saddle_anaesthesia"]
@@ -179,13 +281,88 @@ def test_working_diagnosis_is_confirmed_on_the_episode(client_for, physio, visit
         reverse("assessments:working_diagnosis_confirm", args=[visit.episode.pk]),
         {
             "source": ["proximal_hamstring_tendinopathy", "ischiogluteal_bursitis"],
+            "main": "proximal_hamstring_tendinopathy",
             "suggested": ["proximal_hamstring_tendinopathy"],
         },
     )
     rows = {row.source_code: row for row in WorkingDiagnosis.objects.all()}
+    assert rows["proximal_hamstring_tendinopathy"].is_main
     assert rows["proximal_hamstring_tendinopathy"].verification == "provisional"
     assert rows["proximal_hamstring_tendinopathy"].was_suggested
+    assert not rows["ischiogluteal_bursitis"].is_main
     assert rows["ischiogluteal_bursitis"].verification == "differential"
+
+
+def test_the_main_diagnosis_is_the_one_marked_not_the_first_in_the_list(client_for, physio, visit):
+    """Ticking Piriformis syndrome, then trigger points, saved trigger points as the main
+    one: the form posts the ticked sources in list order, whatever order they were ticked."""
+    client = client_for(physio)
+    url = reverse("assessments:working_diagnosis_confirm", args=[visit.episode.pk])
+    # Myofascial trigger points come before Piriformis syndrome in the list.
+    assert list(SOURCES).index("myofascial_trigger_points") < list(SOURCES).index(
+        "piriformis_syndrome"
+    )
+    client.post(
+        url,
+        {
+            "source": ["myofascial_trigger_points", "piriformis_syndrome"],
+            "main": "piriformis_syndrome",
+        },
+    )
+    main = WorkingDiagnosis.objects.get(is_main=True)
+    assert main.source_code == "piriformis_syndrome"
+    assert WorkingDiagnosis.objects.get(source_code="myofascial_trigger_points").verification == (
+        "differential"
+    )
+    page = client.get(visit.episode.patient.get_absolute_url()).content.decode()
+    assert (
+        "<strong>Piriformis syndrome</strong> (main), Myofascial trigger points (differential)"
+        in (page)
+    )
+    # Changing the main one later: the former main stays, as a differential.
+    client.post(
+        url,
+        {
+            "source": ["myofascial_trigger_points", "piriformis_syndrome"],
+            "main": "myofascial_trigger_points",
+        },
+    )
+    rows = {row.source_code: row.is_main for row in WorkingDiagnosis.objects.all()}
+    assert rows == {"myofascial_trigger_points": True, "piriformis_syndrome": False}
+
+
+@pytest.mark.parametrize(
+    ("posted", "error"),
+    [
+        (
+            {"source": ["myofascial_trigger_points", "piriformis_syndrome"]},
+            "Mark which pain source is the main diagnosis",
+        ),
+        (
+            {"source": ["myofascial_trigger_points"], "main": "piriformis_syndrome"},
+            "Piriformis syndrome is marked as the main diagnosis but not ticked",
+        ),
+    ],
+)
+def test_a_working_diagnosis_without_one_main_among_the_ticked_is_refused(
+    client_for, physio, visit, posted, error
+):
+    response = client_for(physio).post(
+        reverse("assessments:working_diagnosis_confirm", args=[visit.episode.pk]), posted
+    )
+    assert response.status_code == 400
+    assert error in response.content.decode()
+    assert not WorkingDiagnosis.objects.exists()
+    # What was ticked is still ticked.
+    assert response.context["form"]["source"].value() == posted["source"]
+
+
+def test_one_source_alone_is_the_main_diagnosis(client_for, physio, visit):
+    client_for(physio).post(
+        reverse("assessments:working_diagnosis_confirm", args=[visit.episode.pk]),
+        {"source": ["sij"]},
+    )
+    assert WorkingDiagnosis.objects.get().is_main
 
 
 def test_signing_freezes_the_assessment_with_its_suggestions(client_for, physio, visit):
@@ -397,7 +574,12 @@ def test_psfs_activities_carry_over_to_the_next_visit(client_for, physio, visit)
     client = client_for(physio)
     client.post(
         edit_url(visit),
-        {"psfs__psfs_1_activity": "Sitting through a film", "psfs__psfs_1": "3", "action": "save"},
+        NO_RED_FLAGS
+        | {
+            "psfs__psfs_1_activity": "Sitting through a film",
+            "psfs__psfs_1": "3",
+            "action": "save",
+        },
     )
     clinic_services.visit_sign(visit=visit, user=physio)
     follow_up = VisitFactory(episode=visit.episode, practitioner=physio)

@@ -136,7 +136,9 @@ def test_ten_working_diagnoses_confirmed_at_once_keep_one_row_per_source(
 
     outcomes = at_once(
         [
-            lambda client=client, n=n: client.post(url, {"source": choices[n % 2]})
+            lambda client=client, n=n: client.post(
+                url, {"source": choices[n % 2], "main": choices[n % 2][0]}
+            )
             for n, client in enumerate(clients)
         ]
     )
@@ -148,8 +150,13 @@ def test_ten_working_diagnoses_confirmed_at_once_keep_one_row_per_source(
         "piriformis",
         "proximal_hamstring_tendinopathy",
     ]
-    # Whoever confirmed last decided: their two sources stand, the third is withdrawn.
+    # Whoever confirmed last decided: their two sources stand, the third is withdrawn;
+    # one main diagnosis, theirs.
     assert sum(row.withdrawn_at is None for row in rows) == 2
+    current = [row for row in rows if row.withdrawn_at is None]
+    assert [row.source_code for row in current if row.is_main] == [
+        choice[0] for choice in choices if {row.source_code for row in current} == set(choice)
+    ]
 
 
 @concurrent

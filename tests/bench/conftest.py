@@ -137,7 +137,7 @@ def seed_clinic(patients: int, *, seed: int = SEED) -> dict:
     )  # fmt: skip
     diagnosis = _Copy(
         "assessments_workingdiagnosis",
-        ("id", "episode_id", "source_code", "verification", "was_suggested", "confirmed_by_id",
+        ("id", "episode_id", "source_code", "is_main", "was_suggested", "confirmed_by_id",
          "confirmed_at", "withdrawn_at"),
     )  # fmt: skip
     intervention = _Copy(
@@ -177,10 +177,12 @@ def seed_clinic(patients: int, *, seed: int = SEED) -> dict:
                 "discharged" if discharged else "open", opened,
                 last_day if discharged else None, "goals_met" if discharged else "", "",
             )  # fmt: skip
-            for source in rng.sample(DIAGNOSES, 1 if rng.random() < 0.7 else 2):
+            sources = rng.sample(DIAGNOSES, 1 if rng.random() < 0.7 else 2)
+            for source in sources:
                 withdrawn = now.isoformat() if rng.random() < 0.05 else None
+                main = "t" if source == sources[0] else "f"
                 diagnosis.add(
-                    next_id("diagnosis"), episode_id, source, "provisional", "t", physio_id,
+                    next_id("diagnosis"), episode_id, source, main, "t", physio_id,
                     now.isoformat(), withdrawn,
                 )  # fmt: skip
             kinds = rng.sample(KINDS, rng.randint(1, 3))

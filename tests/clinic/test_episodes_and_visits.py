@@ -63,7 +63,18 @@ def test_sign_visit_needs_confirmation_then_locks_it(client_for, physio, visit):
     assert b"Sign this visit?" in confirm.content
     visit.refresh_from_db()
     assert visit.status == "draft"
-    client.post(reverse("clinic:visit_sign", args=[visit.pk]))
+    # Nothing is recorded in it: the page lists what is missing, and signing without it
+    # needs the tick, checked by the server.
+    page = confirm.content.decode()
+    for missing in ("No assessment saved.", "No outcome measures recorded.", "No SOAP note."):
+        assert f"<li>{missing}</li>" in page
+    assert "<li>No interventions recorded.</li>" in page
+    refused = client.post(reverse("clinic:visit_sign", args=[visit.pk]))
+    assert refused.status_code == 400
+    assert "Tick that you sign without these" in refused.content.decode()
+    visit.refresh_from_db()
+    assert visit.status == "draft"
+    client.post(reverse("clinic:visit_sign", args=[visit.pk]), {"confirm_missing": "yes"})
     visit.refresh_from_db()
     assert visit.is_signed and visit.signed_by == physio and visit.signed_at is not None
     page = client.get(visit.get_absolute_url())

@@ -15,6 +15,7 @@ from assessments.buttock_pain import BUTTOCK_PAIN_V1
 from assessments.models import Assessment
 from clinic import services
 from clinic.models import Addendum, Patient, Visit
+from tests.assessments.test_assessment_pages import NO_RED_FLAGS
 from tests.factories import EpisodeFactory, PatientFactory
 from treatments.models import Consent, ContraindicationScreen, TreatmentPlan, VisitNote
 
@@ -185,9 +186,11 @@ def test_two_physios_on_a_new_assessment_the_second_is_told_who(
     services.visit_take_over(visit=visit, user=other_physio, reason="Covering Priya's list")
     tom_opened = _opened(tom, url)
     assert priya_opened == tom_opened == "0"
-    tom.post(url, {"action": "save", "nprs__nprs": "4", "revision": tom_opened})
+    tom.post(url, NO_RED_FLAGS | {"action": "save", "nprs__nprs": "4", "revision": tom_opened})
     services.visit_take_over(visit=visit, user=physio, reason="Back from the meeting")
-    response = priya.post(url, {"action": "save", "nprs__nprs": "7", "revision": priya_opened})
+    response = priya.post(
+        url, NO_RED_FLAGS | {"action": "save", "nprs__nprs": "7", "revision": priya_opened}
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert "Tom Reed saved this assessment at" in page

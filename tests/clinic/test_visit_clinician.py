@@ -12,6 +12,7 @@ from assessments.buttock_pain import BUTTOCK_PAIN_V1
 from assessments.models import Assessment
 from clinic import services
 from clinic.models import Visit, VisitTakeover
+from tests.assessments.test_assessment_pages import NO_RED_FLAGS
 from treatments import services as treatment_services
 from treatments.models import AdverseEvent, DeliveredIntervention, VisitNote
 
@@ -206,9 +207,12 @@ def test_the_clinics_own_physio_still_writes_and_signs(client_for, visit, physio
     client = client_for(physio)
     assert client.post(visit.get_absolute_url(), {"notes": "Priya's"}).status_code == 302
     assert (
-        client.post(assessment_url(visit), {"nprs__nprs": "5", "action": "save"}).status_code == 302
+        client.post(
+            assessment_url(visit), NO_RED_FLAGS | {"nprs__nprs": "5", "action": "save"}
+        ).status_code
+        == 302
     )
-    client.post(reverse("clinic:visit_sign", args=[visit.pk]))
+    client.post(reverse("clinic:visit_sign", args=[visit.pk]), {"confirm_missing": "yes"})
     visit.refresh_from_db()
     assert visit.is_signed and visit.notes == "Priya's"
 
@@ -276,7 +280,7 @@ def test_after_a_takeover_the_taker_signs_and_the_first_physio_cannot(
         reverse("clinic:visit_sign", args=[visit.pk])
         in client.get(visit.get_absolute_url()).content.decode()
     )
-    client.post(reverse("clinic:visit_sign", args=[visit.pk]))
+    client.post(reverse("clinic:visit_sign", args=[visit.pk]), {"confirm_missing": "yes"})
     visit.refresh_from_db()
     assert visit.is_signed and visit.signed_by == other_physio
 

@@ -87,6 +87,8 @@ def test_physio_records_an_initial_assessment_confirms_a_diagnosis_and_signs(
     ).to_be_visible()
 
     page.get_by_role("link", name="Sign visit…").click()
+    expect(page.locator("#missing-list")).to_contain_text("No SOAP note.")
+    page.get_by_label("I sign this visit without them").check()
     page.get_by_role("button", name="Sign visit").click()
     expect(page.get_by_role("alert").filter(has_text="Visit signed.")).to_be_visible()
     expect(

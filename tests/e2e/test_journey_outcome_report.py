@@ -18,7 +18,11 @@ def _episode(physio, *, name: str, diagnosis: str, kind: str, nprs: tuple[int, i
     patient = PatientFactory(given_name=name, family_name="Example")
     episode = EpisodeFactory(patient=patient, physio=physio, opened_on=START.date())
     WorkingDiagnosis.objects.create(
-        episode=episode, source_code=diagnosis, confirmed_by=physio, confirmed_at=START
+        episode=episode,
+        source_code=diagnosis,
+        is_main=True,
+        confirmed_by=physio,
+        confirmed_at=START,
     )
     for number, value in enumerate(nprs):
         visit = VisitFactory(
@@ -48,7 +52,7 @@ def test_admin_filters_the_report_by_intervention_and_opens_a_group(
 
     login(page, live_server, clinic_admin)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Outcomes").click()
-    expect(page.get_by_role("heading", name="Outcomes by working diagnosis")).to_be_visible()
+    expect(page.get_by_role("heading", name="Outcomes by main diagnosis")).to_be_visible()
     report = page.locator("#outcome-report")
     expect(report.get_by_role("row").filter(has_text="All episodes")).to_contain_text("3")
     expect(
@@ -71,5 +75,5 @@ def test_admin_filters_the_report_by_intervention_and_opens_a_group(
     expect(rows.first).to_contain_text("8 → 3")
 
     # Back to the report, still filtered by dry needling.
-    page.get_by_role("link", name="Outcomes by working diagnosis").click()
+    page.get_by_role("link", name="Outcomes by main diagnosis").click()
     expect(page.get_by_label("Intervention")).to_have_value("dry_needling")

@@ -92,6 +92,9 @@ def test_front_desk_registers_a_patient_and_the_physio_signs_her_first_visit(
     # She signs the visit, through the confirmation page.
     page.get_by_role("link", name="Sign visit…").click()
     expect(page.get_by_role("heading", name="Sign this visit?")).to_be_visible()
+    # The page says what is not recorded; she signs without it, deliberately.
+    expect(page.locator("#missing-list")).to_contain_text("No assessment saved.")
+    page.get_by_label("I sign this visit without them").check()
     page.get_by_role("button", name="Sign visit").click()
 
     # The visit is signed and read-only: her notes are shown, no longer editable.

@@ -31,7 +31,10 @@ def follow_up(physio):
         answers=CLEAR | {"low_back_pain": "yes", "trigger_point_gluteus_medius": "yes"},
     )
     assessment_services.working_diagnosis_confirm(
-        episode=episode, user=physio, source_codes=["lumbar_referred", "myofascial_trigger_points"]
+        episode=episode,
+        user=physio,
+        source_codes=["lumbar_referred", "myofascial_trigger_points"],
+        main="lumbar_referred",
     )
     treatment_services.consent_record(
         episode=episode,

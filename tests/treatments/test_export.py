@@ -32,7 +32,10 @@ def full_record(physio, screened_visit):
         },
     )
     assessment_services.working_diagnosis_confirm(
-        episode=visit.episode, user=physio, source_codes=["lumbar_referred", "sij"]
+        episode=visit.episode,
+        user=physio,
+        source_codes=["lumbar_referred", "sij"],
+        main="lumbar_referred",
     )
     services.consent_record(
         episode=visit.episode,

@@ -537,7 +537,8 @@ def status_code(resource, field):
 
 
 def test_provisional_and_differential(physio, episode):
-    main, other = confirm(episode, physio, ["sij", "piriformis"], suggested=["sij"])
+    """The main diagnosis the physio marked is provisional, whatever its place in the list."""
+    main, other = confirm(episode, physio, ["piriformis", "sij"], main="sij", suggested=["sij"])
     first = as_condition(
         main, encounter_reference="Encounter/v-1", asserter_reference="Practitioner/u-1"
     )
@@ -564,7 +565,7 @@ def test_provisional_and_differential(physio, episode):
 
 
 def test_withdrawn_diagnosis_is_refuted(physio, episode):
-    confirm(episode, physio, ["sij", "piriformis"])
+    confirm(episode, physio, ["sij", "piriformis"], main="piriformis")
     confirm(episode, physio, ["sij"])
     withdrawn = episode.working_diagnoses.get(source_code="piriformis")
     resource = as_condition(withdrawn)

@@ -36,9 +36,13 @@ def _episode(physio, *, status="open", diagnoses=(), visits=(), opened_on=None):
         opened_on=opened_on or datetime.date(2025, 1, 6),
         closed_on=datetime.date(2025, 3, 1) if status == "discharged" else None,
     )
-    for code in diagnoses:
+    for position, code in enumerate(diagnoses):  # the first is the main diagnosis
         WorkingDiagnosis.objects.create(
-            episode=episode, source_code=code, confirmed_by=physio, confirmed_at=START
+            episode=episode,
+            source_code=code,
+            is_main=position == 0,
+            confirmed_by=physio,
+            confirmed_at=START,
         )
     for number, spec in enumerate(visits):
         visit = VisitFactory(
@@ -120,10 +124,12 @@ def clinic(physio, other_physio):
             {"nprs": 6, "psfs": 5.8, "kinds": ["education"], "adverse": ["education"]},
         ],
     )
-    # A withdrawn diagnosis puts the episode in no diagnosis group.
+    # A withdrawn diagnosis puts the episode in no diagnosis group, even one that was the
+    # main diagnosis when it was withdrawn.
     WorkingDiagnosis.objects.create(
         episode=e5,
         source_code="sij",
+        is_main=True,
         confirmed_by=other_physio,
         confirmed_at=START,
         withdrawn_at=START,
@@ -160,15 +166,16 @@ def test_by_diagnosis_hand_computed(clinic):
         "3.5",
         "1",
     ]
-    # piriformis: E2 and E3 (NPRS 3→2: 1 ≥ 30 % of 3, an improvement; LEFS 40→49: +9).
+    # piriformis: E3 only (NPRS 3→2: 1 ≥ 30 % of 3, an improvement; LEFS 40→49: +9); E2
+    # has it as a differential, and counts under its main diagnosis alone.
     assert rows["piriformis_syndrome"] == [
         "Piriformis syndrome",
-        "2",
-        *["2", "4", "3", "-1", "50"],
-        *["1", "20", "14", "-6", "100"],
+        "1",
+        *["1", "3", "2", "-1", "100"],
+        *BLANK,
         *["1", "40", "49", "9", "100"],
         *BLANK,
-        "4",  # only E2 is discharged
+        "",  # E3 is not discharged
         "1",
     ]
     # lumbar: E5 only (its withdrawn sij does not count there). NPRS 4→6 is worse; PSFS
@@ -195,6 +202,31 @@ def test_by_diagnosis_hand_computed(clinic):
         *["1", "3.8", "5.8", "2", "100"],
         "3",
         "3",
+    ]
+
+
+def test_an_episode_counts_under_the_main_diagnosis_the_physio_marked(client_for, physio):
+    """Piriformis syndrome marked as the main diagnosis, trigger points as a differential
+    (the list shows trigger points first): the report has the episode under piriformis
+    syndrome only."""
+    episode = _episode(physio, visits=[{"nprs": 7}, {"nprs": 3}])
+    client_for(physio).post(
+        reverse("assessments:working_diagnosis_confirm", args=[episode.pk]),
+        {
+            "source": ["myofascial_trigger_points", "piriformis_syndrome"],
+            "main": "piriformis_syndrome",
+        },
+    )
+    rows = _rows(GroupBy.DIAGNOSIS)
+    assert list(rows) == ["piriformis_syndrome", "all"]
+    assert rows["piriformis_syndrome"][:7] == [
+        "Piriformis syndrome",
+        "1",
+        "1",
+        "7",
+        "3",
+        "-4",
+        "100",
     ]
 
 
@@ -230,7 +262,9 @@ def test_filters(clinic, physio):
     }
     rows = _rows(GroupBy.DIAGNOSIS, diagnosis="sij", status="discharged")
     assert rows["all"][1] == "2"
-    assert rows["piriformis_syndrome"][1] == "1"  # E2 also has it
+    assert "piriformis_syndrome" not in rows  # E2 has it, as a differential only
+    rows = _rows(GroupBy.DIAGNOSIS, diagnosis="piriformis_syndrome")
+    assert rows["all"][1] == "1"  # E3: E2's piriformis syndrome is a differential
     rows = _rows(GroupBy.DIAGNOSIS, physio_id=physio.pk)
     assert rows["all"][1] == "2"
     rows = _rows(GroupBy.DIAGNOSIS, status="open")
@@ -340,7 +374,7 @@ def test_report_page_has_charts_tabs_and_links_to_each_group(client_for, clinic_
     assert len(rows) == 2
     patient = clinic["e1"].patient
     assert rows[1][0].startswith(patient.full_name)
-    assert rows[1][3:] == ["Priya Shah", "Sacroiliac joint", "8 → 4", "Discharged"]
+    assert rows[1][3:] == ["Priya Shah", "Sacroiliac joint (main)", "8 → 4", "Discharged"]
 
 
 def test_unknown_group_is_a_404(client_for, clinic_admin):
@@ -411,7 +445,11 @@ def _bulk_clinic(episodes: int, physios) -> None:
     )
     WorkingDiagnosis.objects.bulk_create(
         WorkingDiagnosis(
-            episode=episode, source_code="sij", confirmed_by=episode.physio, confirmed_at=START
+            episode=episode,
+            source_code="sij",
+            is_main=True,
+            confirmed_by=episode.physio,
+            confirmed_at=START,
         )
         for episode in rows
     )

@@ -29,6 +29,15 @@
     paint();
   });
 
+  // Enter in a field never submits: the assessment is saved only by its buttons. (Without
+  // this script Enter keeps a draft, the form's first button.)
+  form.addEventListener("keydown", function (event) {
+    var field = event.target;
+    if (event.key !== "Enter" || field.tagName !== "INPUT") { return; }
+    if (field.type === "submit" || field.type === "button") { return; }
+    event.preventDefault();
+  });
+
   var dirty = false;
   form.addEventListener("input", function () { dirty = true; });
   form.addEventListener("change", function () { dirty = true; });
