@@ -20,7 +20,7 @@ def test_the_report_fits_the_screen(page, live_server, clinic_admin, width):
     page.set_viewport_size({"width": width, "height": 900})
     login(page, live_server, clinic_admin)
     page.goto(live_server.url + reverse("treatments:outcome_report"))
-    expect(page.get_by_role("heading", name="Outcomes by working diagnosis")).to_be_visible()
+    expect(page.get_by_role("heading", name="Outcomes by main diagnosis")).to_be_visible()
     ARTEFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTEFACTS / f"outcome-report-{width}.png", full_page=True)
 
@@ -60,7 +60,7 @@ def test_the_report_fits_the_screen(page, live_server, clinic_admin, width):
     expect(page.locator("#outcome-report-footnote")).to_contain_text("Improved %")
 
     # The table scrolls inside its own box, the group names staying in view.
-    box = page.get_by_role("region", name="Outcomes by working diagnosis")
+    box = page.get_by_role("region", name="Outcomes by main diagnosis")
     box.scroll_into_view_if_needed()
     box.evaluate("box => { box.scrollLeft = box.scrollWidth; }")
     total = page.locator("#outcome-report").get_by_role("rowheader", name="All episodes")

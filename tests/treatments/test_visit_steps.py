@@ -120,5 +120,6 @@ def test_no_step_bar_for_a_colleague_or_a_signed_visit(client_for, physio, other
         "visit-steps" not in client_for(other_physio).get(visit.get_absolute_url()).content.decode()
     )
     client = client_for(physio)
-    client.post(reverse("clinic:visit_sign", args=[visit.pk]))
+    signed = client.post(reverse("clinic:visit_sign", args=[visit.pk]), {"confirm_missing": "yes"})
+    assert signed.status_code == 302
     assert "visit-steps" not in client.get(visit.get_absolute_url()).content.decode()
