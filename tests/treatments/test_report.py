@@ -546,3 +546,20 @@ def test_bulk_loaded_rows_count_once_rebuilt(physio, other_physio):
         "3",
         "0",
     ]
+
+
+@pytest.mark.parametrize(
+    "group_by, says",
+    [
+        ("diagnosis", 'an episode with no main diagnosis confirmed counts in "All episodes" only'),
+        ("intervention", "An episode may count in several groups"),
+        ("physio", "Each episode counts in one group."),
+    ],
+)
+def test_the_footnote_says_how_the_groups_count_episodes(client_for, clinic_admin, group_by, says):
+    """A tester added up the rows by main diagnosis and missed three episodes: those with no
+    main diagnosis yet are in no row, and the footnote said every episode was in one."""
+    page = client_for(clinic_admin).get(
+        reverse("treatments:outcome_report"), {"group_by": group_by}
+    )
+    assert says in unescape(page.content.decode())
