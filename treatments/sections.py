@@ -136,7 +136,8 @@ def register_sections() -> None:
             key="note",
             title="Visit note (SOAP)",
             template="treatments/visit_note_section.html",
-            order=15,
+            # After the treatment given, as in the visit's steps (interventions, then SOAP).
+            order=25,
             permission="clinic.view_clinical_record",
             context=_visit_note,
             replaces_notes=True,

@@ -123,3 +123,10 @@ def test_no_step_bar_for_a_colleague_or_a_signed_visit(client_for, physio, other
     signed = client.post(reverse("clinic:visit_sign", args=[visit.pk]), {"confirm_missing": "yes"})
     assert signed.status_code == 302
     assert "visit-steps" not in client.get(visit.get_absolute_url()).content.decode()
+
+
+def test_the_visit_page_follows_the_steps_treatment_then_note(client_for, physio, visit):
+    """A tester's 'Next: SOAP note' under the treatment pointed back up the page: the note
+    sat above the treatment though the steps put interventions first."""
+    html = client_for(physio).get(visit.get_absolute_url()).content.decode()
+    assert html.index('id="visit-section-treatment"') < html.index('id="visit-section-note"')
