@@ -113,17 +113,19 @@ def diagnosis_choices(checked, main: str = "", suggested=()) -> dict:
     """Each pain source with "confirm" (a checkbox) and "main diagnosis" (one radio among
     them): the clinician marks the main one; the other ticked sources are differentials."""
     checked = set(checked or ())
-    suggested = set(suggested or ())
+    # The suggested sources first, most likely first, as the panel ranks them; then the rest.
+    rank = {code: place for place, code in enumerate(suggested or ())}
+    codes = sorted(reasoning.SOURCES, key=lambda code: rank.get(code, len(rank)))
     return {
         "rows": [
             {
                 "code": code,
-                "label": label,
+                "label": reasoning.SOURCES[code],
                 "checked": code in checked,
                 "main": code == main,
-                "suggested": code in suggested,
+                "suggested": code in rank,
             }
-            for code, label in reasoning.SOURCES.items()
+            for code in codes
         ]
     }
 

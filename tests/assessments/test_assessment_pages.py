@@ -733,3 +733,15 @@ def test_the_form_is_kept_as_a_draft_while_typing(client_for, physio, other_phys
     assert "Draft not kept" in stale.content.decode() and "Priya Shah" in stale.content.decode()
     assessment.refresh_from_db()
     assert assessment.draft["history_notes"] == ["Phone rang mid-sentence"]
+
+
+def test_the_diagnosis_list_puts_the_panels_suggestions_first_in_their_order():
+    """A tester found the panel's most likely source sixth of nine where it is confirmed."""
+    from assessments.templatetags.assessment_tags import diagnosis_choices
+
+    ranked = ["piriformis_syndrome", "myofascial_trigger_points", "piriformis"]
+    rows = diagnosis_choices(checked=[], suggested=ranked)["rows"]
+    assert [row["code"] for row in rows[:3]] == ranked
+    assert all(row["suggested"] for row in rows[:3])
+    assert not any(row["suggested"] for row in rows[3:])
+    assert sorted(row["code"] for row in rows) == sorted(SOURCES)
