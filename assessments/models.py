@@ -303,6 +303,19 @@ class RedFlagReferral(models.Model):
                 name="referral_to_other_is_named",
                 violation_error_message="Name whom the patient was referred to.",
             ),
+            # The same referral posted twice (a double click, the back button) is one.
+            models.UniqueConstraint(
+                fields=[
+                    "alert",
+                    "referred_to",
+                    "referred_to_name",
+                    "urgency",
+                    "method",
+                    "referred_at",
+                ],
+                name="referral_recorded_once",
+                violation_error_message="This referral is already recorded.",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -47,6 +47,17 @@ class StaleRevision(AssessmentError):
         )
 
 
+class DuplicateReferral(AssessmentError):
+    def __init__(self, referral: RedFlagReferral) -> None:
+        self.referral = referral
+        local = timezone.localtime(referral.referred_at)
+        super().__init__(
+            f"This referral is already recorded: {referral.to_whom}, "
+            f"{referral.get_urgency_display().lower()}, by "
+            f"{referral.get_method_display().lower()} on {local:%-d %b %Y} at {local:%H:%M}."
+        )
+
+
 def _lock_episode(episode_id: int) -> None:
     list(EpisodeOfCare.objects.select_for_update().filter(pk=episode_id).values_list("pk"))
 
@@ -322,9 +333,36 @@ def red_flag_referral_record(
     referral.method = method
     referral.note = note.strip()
     referral.updated_by = user
+    same = _same_referral(referral)
+    if same is not None:
+        raise DuplicateReferral(same)
     clinic_services.validated(referral, error=AssessmentError)
-    referral.save()
+    if referral._state.adding:
+        taken = clinic_services.insert_unless_taken(
+            referral, taken=lambda: _same_referral(referral)
+        )
+        if taken is not None:
+            raise DuplicateReferral(taken)
+    else:
+        referral.save()
     return referral
+
+
+def _same_referral(referral: RedFlagReferral) -> RedFlagReferral | None:
+    """The referral already recorded for the alert that this one repeats, field for field
+    (the database holds one: `referral_recorded_once`)."""
+    return (
+        RedFlagReferral.objects.filter(
+            alert_id=referral.alert_id,
+            referred_to=referral.referred_to,
+            referred_to_name=referral.referred_to_name,
+            urgency=referral.urgency,
+            method=referral.method,
+            referred_at=referral.referred_at,
+        )
+        .exclude(pk=referral.pk)
+        .first()
+    )
 
 
 @transaction.atomic

@@ -3,7 +3,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from clinic import services as clinic_services
@@ -249,6 +252,8 @@ def _referral_page(request, alert, form, referral=None, status=200) -> TemplateR
             "referral": referral,
             "form": form,
             "read_only": referral is not None and referral.visit.is_signed,
+            # A new one: those already recorded first, so none is recorded twice.
+            "recorded": [] if referral else alert.referrals.select_related("visit"),
             "episode": alert.episode,
             "patient": alert.episode.patient,
             "next": request.GET.get("next") or request.POST.get("next", ""),
@@ -262,6 +267,17 @@ def _referral_saved(request, alert, form, referral=None) -> HttpResponse:
         services.red_flag_referral_record(
             alert=alert, user=request.user, referral=referral, **form.cleaned_data
         )
+    except services.DuplicateReferral as error:
+        form.add_error(
+            None,
+            format_html(
+                '{} <a class="alert-link" href="{}?{}">Change it</a>',
+                error,
+                reverse("assessments:red_flag_referral_edit", args=[error.referral.pk]),
+                urlencode({"next": safe_next(request, alert.episode.patient.get_absolute_url())}),
+            ),
+        )
+        return _referral_page(request, alert, form, referral, status=400)
     except services.AssessmentError as error:
         form.add_error(None, str(error))
         return _referral_page(request, alert, form, referral, status=400)
