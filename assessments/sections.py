@@ -15,7 +15,7 @@ from clinic.services import can_write_visit
 
 from . import selectors
 from .definitions import templates
-from .models import Assessment, AssessmentStatus, WorkingDiagnosis
+from .models import Assessment, AssessmentStatus
 from .panel import findings_from_answers, panel_context
 from .schema import ItemType, Template
 
@@ -74,7 +74,6 @@ def _assessment_step(visit) -> StepProgress:
 
 
 def _diagnosis_step(visit) -> StepProgress:
-    done = WorkingDiagnosis.objects.filter(episode=visit.episode_id, withdrawn_at__isnull=True)
     # Confirmed beside the reasoning panel, which the visit page shows once the full
     # assessment is saved; otherwise on the diagnosis page of its own.
     beside_panel = any(
@@ -87,7 +86,11 @@ def _diagnosis_step(visit) -> StepProgress:
         else reverse("assessments:working_diagnosis_confirm", args=[visit.episode_id])
         + f"?{urlencode({'next': visit_url})}"
     )
-    return StepProgress(done=done.exists(), missing="None confirmed yet", url=url)
+    return StepProgress(
+        done=selectors.working_diagnosis_confirmed(visit.episode_id),
+        missing="None confirmed yet",
+        url=url,
+    )
 
 
 def _summary(request, patient) -> dict:

@@ -39,6 +39,12 @@ def working_diagnosis(episode: EpisodeOfCare) -> list[WorkingDiagnosis]:
     )
 
 
+def working_diagnosis_confirmed(episode_id: int) -> bool:
+    """True once the episode has a current working diagnosis: the step bar's diagnosis
+    step and the list before signing both ask this (one query)."""
+    return WorkingDiagnosis.objects.filter(episode=episode_id, withdrawn_at__isnull=True).exists()
+
+
 def visit_assessments(visit: Visit) -> list[Assessment]:
     return list(visit.assessments.select_related("updated_by"))
 
@@ -82,4 +88,6 @@ def missing_in_visit(sender, *, visit: Visit, **kwargs) -> list[str]:
             )
     if not Measurement.objects.filter(visit=visit).exists():
         missing.append("No outcome measures recorded.")
+    if not working_diagnosis_confirmed(visit.episode_id):
+        missing.append("No working diagnosis confirmed.")
     return missing

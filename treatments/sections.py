@@ -17,7 +17,7 @@ from clinic.services import can_write_visit
 from . import selectors, services
 from .forms import VisitNoteForm
 from .kinds import kinds
-from .models import DeliveredIntervention, TreatmentPlan, VisitNote
+from .models import VisitNote
 from .outcomes import patient_progress, visit_progress
 
 
@@ -76,19 +76,16 @@ def _note_lines(visit_ids) -> dict[int, str]:
 
 
 def _interventions_step(visit) -> StepProgress:
-    done = DeliveredIntervention.objects.filter(visit=visit, removed_at__isnull=True).exists()
     return StepProgress(
-        done=done,
+        done=selectors.interventions_given(visit),
         missing="None recorded yet",
         url=f"{visit.get_absolute_url()}#visit-section-treatment",
     )
 
 
 def _note_step(visit) -> StepProgress:
-    note = VisitNote.objects.filter(visit=visit).first()
-    parts = [note.subjective, note.objective, note.analysis, note.plan] if note else []
     return StepProgress(
-        done=any(part.strip() for part in parts),
+        done=selectors.note_written(visit),
         missing="Not written yet",
         url=f"{visit.get_absolute_url()}#visit-section-note",
     )
@@ -98,7 +95,7 @@ def _plan_step(visit) -> StepProgress:
     # Back to the step bar once the plan is saved.
     next_page = f"{visit.get_absolute_url()}#visit-steps"
     return StepProgress(
-        done=TreatmentPlan.objects.filter(episode=visit.episode_id).exists(),
+        done=selectors.plan_saved(visit.episode_id),
         missing="No plan yet",
         url=f"{reverse('treatments:plan_edit', args=[visit.episode_id])}?{urlencode({'next': next_page})}",
     )

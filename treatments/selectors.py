@@ -70,16 +70,33 @@ def last_note_plan(visit: Visit) -> str:
     return plan or ""
 
 
-def missing_in_visit(sender, *, visit: Visit, **kwargs) -> list[str]:
-    """Receiver of clinic.signals.visit_missing: the SOAP note and the interventions."""
-    missing = []
+def interventions_given(visit: Visit) -> bool:
+    """True once the visit records an intervention not removed (one query)."""
+    return DeliveredIntervention.objects.filter(visit=visit, removed_at__isnull=True).exists()
+
+
+def note_written(visit: Visit) -> bool:
+    """True once the visit's SOAP note has something in one of its parts (one query)."""
     note = VisitNote.objects.filter(visit=visit).first()
-    if note is None or not any(
-        text.strip() for text in (note.subjective, note.objective, note.analysis, note.plan)
-    ):
+    parts = [note.subjective, note.objective, note.analysis, note.plan] if note else []
+    return any(part.strip() for part in parts)
+
+
+def plan_saved(episode_id: int) -> bool:
+    """True once the episode has a treatment plan (one query)."""
+    return TreatmentPlan.objects.filter(episode=episode_id).exists()
+
+
+def missing_in_visit(sender, *, visit: Visit, **kwargs) -> list[str]:
+    """Receiver of clinic.signals.visit_missing: the SOAP note, the interventions and the
+    episode's plan, asked as the step bar asks them (sections.py)."""
+    missing = []
+    if not note_written(visit):
         missing.append("No SOAP note.")
-    if not visit.interventions.filter(removed_at__isnull=True).exists():
+    if not interventions_given(visit):
         missing.append("No interventions recorded.")
+    if not plan_saved(visit.episode_id):
+        missing.append("No treatment plan.")
     return missing
 
 

@@ -153,6 +153,7 @@ def test_an_empty_assessment_is_never_signed(client_for, physio, visit):
 
 
 def test_a_complete_visit_is_signed_without_a_list_to_confirm(client_for, physio, visit):
+    from assessments import services
     from treatments import services as treatment_services
 
     client = client_for(physio)
@@ -160,6 +161,23 @@ def test_a_complete_visit_is_signed_without_a_list_to_confirm(client_for, physio
     treatment_services.visit_note_save(visit=visit, user=physio, subjective="Sits longer")
     treatment_services.intervention_record(
         visit=visit, user=physio, kind_code="stretching", params={}
+    )
+    page = client.get(sign_url(visit)).content.decode()
+    # The step bar's diagnosis and plan are still to do: the list says so.
+    assert "<li>No working diagnosis confirmed.</li>" in page
+    assert "<li>No treatment plan.</li>" in page
+    services.working_diagnosis_confirm(
+        episode=visit.episode, user=physio, source_codes=["piriformis_syndrome"]
+    )
+    treatment_services.plan_save(
+        episode=visit.episode,
+        user=physio,
+        planned_interventions=[],
+        visit_interval_days=7,
+        planned_visits=4,
+        next_review_on=None,
+        notes="",
+        goals=[],
     )
     page = client.get(sign_url(visit)).content.decode()
     assert "Not recorded in this visit yet" not in page and "confirm_missing" not in page

@@ -69,6 +69,9 @@ def test_sign_visit_needs_confirmation_then_locks_it(client_for, physio, visit):
     for missing in ("No assessment saved.", "No outcome measures recorded.", "No SOAP note."):
         assert f"<li>{missing}</li>" in page
     assert "<li>No interventions recorded.</li>" in page
+    # What the step bar says is not done yet is listed as well.
+    assert "<li>No working diagnosis confirmed.</li>" in page
+    assert "<li>No treatment plan.</li>" in page
     refused = client.post(reverse("clinic:visit_sign", args=[visit.pk]))
     assert refused.status_code == 400
     assert "Tick that you sign without these" in refused.content.decode()
