@@ -135,10 +135,6 @@ def intervention_add(request: HttpRequest, visit_pk: int, kind_code: str) -> Htt
     else:
         initial = initial_from_params(kind, kind.default_params()) | new_exercise_row_initial(0)
         form = InterventionForm(initial=initial, kind=kind)
-    try:
-        services.check_preconditions(episode=visit.episode, kind_code=kind.code)
-    except services.SafetyError as error:
-        form.safety_error = error
     response = _intervention_page(request, visit, kind, form)
     response.context_data["repeated"] = repeated
     return response

@@ -8,20 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments import services
-from assessments.buttock_pain import BUTTOCK_PAIN_V1
 from assessments.models import RedFlagReferral
 from tests.concurrency import at_once
-
-
-@pytest.fixture
-def alert(visit, physio):
-    services.assessment_save(
-        visit=visit,
-        template=BUTTOCK_PAIN_V1,
-        user=physio,
-        answers={"rf_saddle_anaesthesia": "yes", "rf_bladder_bowel": "yes"},
-    )
-    return visit.episode.red_flag_alerts.get()
 
 
 def fields(**changes):

@@ -11,23 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments import services
-from assessments.buttock_pain import BUTTOCK_PAIN_V1
 from assessments.models import RedFlagReferral
 from clinic import services as clinic_services
 from clinic.services import RecordDeletionError, SignedRecordError
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def alert(visit, physio):
-    services.assessment_save(
-        visit=visit,
-        template=BUTTOCK_PAIN_V1,
-        user=physio,
-        answers={"rf_saddle_anaesthesia": "yes", "rf_bladder_bowel": "yes"},
-    )
-    return visit.episode.red_flag_alerts.get()
 
 
 def add_url(alert):

@@ -54,3 +54,26 @@ def test_a_note_typed_on_the_visit_page_is_not_lost(page, live_server, physio, w
         "link", name="Education", exact=True
     ).click()
     expect(page.get_by_role("heading", name="Record: Education")).to_be_visible()
+
+
+def test_the_assessment_asks_before_unsaved_work_is_left_and_not_once_the_draft_is_kept(
+    page, live_server, physio
+):
+    patient = PatientFactory(given_name="Sam", family_name="Runner")
+    episode = EpisodeFactory(patient=patient, physio=physio, complaint="Right buttock pain")
+    visit = VisitFactory(episode=episode, practitioner=physio, kind="initial")
+    login(page, live_server, physio)
+    page.goto(live_server.url + f"/visits/{visit.pk}/assessments/buttock_pain/")
+
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    page.get_by_label("Sitting tolerance (minutes)").fill("20")
+    page.get_by_role("link", name="Cancel").click()
+    expect(page.get_by_label("Sitting tolerance (minutes)")).to_have_value("20")
+    assert asked == ["beforeunload"]
+
+    # The autosave keeps the draft: leaving now asks nothing.
+    expect(page.locator("#autosave-status")).to_contain_text("Draft kept at", timeout=15_000)
+    page.get_by_role("link", name="Cancel").click()
+    expect(page).to_have_url(live_server.url + visit.get_absolute_url())
+    assert asked == ["beforeunload"]

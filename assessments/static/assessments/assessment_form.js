@@ -1,6 +1,6 @@
 // Body chart: clicking a region ticks the checkbox of its value (region and side) in the
 // list below, and ticking in the list lights the region (the checkboxes are the real
-// control, for keyboard and screen-reader users); and a warning before leaving unsaved work.
+// control, for keyboard and screen-reader users); Enter in a field never submits.
 (function () {
   "use strict";
   var form = document.getElementById("assessment-form");
@@ -37,18 +37,7 @@
     if (field.type === "submit" || field.type === "button") { return; }
     event.preventDefault();
   });
-
-  var dirty = false;
-  form.addEventListener("input", function () { dirty = true; });
-  form.addEventListener("change", function () { dirty = true; });
-  form.addEventListener("submit", function () { dirty = false; });
-  // The autosave keeps the draft; what it kept is no longer unsaved work.
-  document.body.addEventListener("htmx:afterRequest", function (event) {
-    if (event.detail.elt.id === "autosave-status" && event.detail.successful) { dirty = false; }
-  });
-  window.addEventListener("beforeunload", function (event) {
-    if (dirty) { event.preventDefault(); event.returnValue = form.dataset.unsavedWarning; }
-  });
+  // The warning before leaving unsaved work is clinic.js's (data-unsaved-warning).
 })();
 
 // The reasoning panel in view: on tablets and phones its bar opens and closes the panel

@@ -15,14 +15,17 @@
   }
 
   // A form marked data-unsaved-warning asks before the page is left with changes not
-  // saved (the visit's SOAP note above its interventions). The assessment form has its
-  // own, which knows its autosave.
-  var forms = document.querySelectorAll("form[data-unsaved-warning]:not(#assessment-form)");
-  forms.forEach(function (form) {
+  // saved (the visit's SOAP note, the assessment). An htmx request that carries the form
+  // (hx-include, the assessment's autosave) and succeeds has kept what was typed.
+  document.querySelectorAll("form[data-unsaved-warning]").forEach(function (form) {
     var dirty = false;
     form.addEventListener("input", function () { dirty = true; });
     form.addEventListener("change", function () { dirty = true; });
     form.addEventListener("submit", function () { dirty = false; });
+    document.body.addEventListener("htmx:afterRequest", function (event) {
+      var carried = event.detail.elt.getAttribute("hx-include");
+      if (form.id && carried === "#" + form.id && event.detail.successful) { dirty = false; }
+    });
     window.addEventListener("beforeunload", function (event) {
       if (dirty) { event.preventDefault(); event.returnValue = form.dataset.unsavedWarning; }
     });
