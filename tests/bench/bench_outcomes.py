@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.urls import reverse
 
+from assessments.buttock_pain import BUTTOCK_PAIN_V2
 from assessments.models import EpisodeMeasureSummary, Measurement
 from clinic.models import EpisodeOfCare, Visit
 from treatments.models import EpisodeInterventionKind
@@ -45,7 +46,7 @@ FULL_SIZE = 100_000  # patients: the size the issue's targets are set for
 MEMBERSHIP = {
     GroupBy.DIAGNOSIS: """
         SELECT wd.episode_id, wd.source_code AS key FROM assessments_workingdiagnosis wd
-        WHERE wd.withdrawn_at IS NULL""",
+        WHERE wd.withdrawn_at IS NULL AND wd.is_main""",
     GroupBy.INTERVENTION: """
         SELECT episode_id, kind AS key FROM treatments_episodeinterventionkind""",
     GroupBy.PHYSIO: """
@@ -215,8 +216,9 @@ def test_patient_record_page(client):
 
 
 ASSESSMENT = {
-    "pain_side": "right",
-    "pain_regions": ["ischial_tuberosity"],
+    # Buttock pain v2: each region with its side; an initial save answers every red flag.
+    "pain_regions": ["ischial_tuberosity_right"],
+    **{code: "no" for code in BUTTOCK_PAIN_V2.index if code.startswith("rf_")},
     "low_back_pain": "no",
     "tender_ischial_tuberosity": "yes",
     "nprs__nprs": "5",
