@@ -81,6 +81,8 @@ def test_front_desk_books_a_new_patient_s_first_visit_as_proposed(
     proposed_start = page.get_by_label("Start").input_value()
 
     page.get_by_role("button", name="Book").click()
+    # The diary says it is booked before the row is looked at (the click does not wait).
+    expect(page.get_by_role("alert")).to_contain_text("Booked: Nora New with Priya Shah")
 
     appointment = Appointment.objects.get(patient=nora)
     assert (appointment.kind, appointment.practitioner) == ("initial", physio)
