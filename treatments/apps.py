@@ -12,6 +12,7 @@ class TreatmentsConfig(AppConfig):
         from clinic.signals import visit_missing
 
         from . import demo, guards, sections, selectors, summaries
+        from .kinds import kinds, register_builtin_kinds
         from .models import (
             AdverseEvent,
             Consent,
@@ -32,6 +33,7 @@ class TreatmentsConfig(AppConfig):
             VisitNote,
         ):
             auditlog.register(model)
+        register_builtin_kinds(kinds)
         guards.connect()
         summaries.connect()
         sections.register_sections()
