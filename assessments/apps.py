@@ -12,8 +12,14 @@ class AssessmentsConfig(AppConfig):
         from clinic.signals import visit_missing, visit_signing
 
         from . import demo, guards, markers, sections, selectors, services, summaries
+        from .definitions import register_builtin_templates, templates
+        from .measures import register_builtin_measures
+        from .measures import registry as measures
         from .models import Assessment, RedFlagAlert, RedFlagReferral, WorkingDiagnosis
 
+        # The measures first: a template is refused if it uses an unknown one.
+        register_builtin_measures(measures)
+        register_builtin_templates(templates)
         for model in (Assessment, WorkingDiagnosis, RedFlagAlert, RedFlagReferral):
             auditlog.register(model)
         visit_signing.connect(services.freeze_on_signing, dispatch_uid="assessments_freeze")
