@@ -8,6 +8,7 @@ class AssessmentsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from clinic.backup import BackedUpApp, backed_up_apps
         from clinic.seeding import demo_seeders
         from clinic.signals import visit_missing, visit_signing
 
@@ -29,3 +30,4 @@ class AssessmentsConfig(AppConfig):
         sections.register_sections()
         markers.register()
         demo_seeders.register("assessments", demo.seed_assessments, order=10)
+        backed_up_apps.register(BackedUpApp(label="assessments", order=20))

@@ -11,6 +11,7 @@ class ClinicConfig(AppConfig):
         from django.contrib.auth.models import Group
 
         from . import accounts, demo_diary, guards, scheduling, sections, text
+        from .backup import BackedUpApp, backed_up_apps
         from .models import (
             Addendum,
             Appointment,
@@ -78,3 +79,4 @@ class ClinicConfig(AppConfig):
             sender=Visit,
             dispatch_uid="clinic.scheduling.mark_attended_on_signing",
         )
+        backed_up_apps.register(BackedUpApp(label="clinic", order=10))

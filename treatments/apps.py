@@ -8,6 +8,7 @@ class TreatmentsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from clinic.backup import BackedUpApp, backed_up_apps
         from clinic.seeding import demo_seeders
         from clinic.signals import visit_missing
 
@@ -39,3 +40,4 @@ class TreatmentsConfig(AppConfig):
         sections.register_sections()
         visit_missing.connect(selectors.missing_in_visit, dispatch_uid="treatments_missing")
         demo_seeders.register("treatments", demo.seed_treatments, order=20)
+        backed_up_apps.register(BackedUpApp(label="treatments", order=30))
