@@ -1,6 +1,6 @@
 """The diary's time arithmetic: working patterns, free slots and the day/week grid.
 
-Pure code (no ORM, no request): times are aware datetimes in the current time zone, a
+Pure code (no ORM, no request; lengths from settings): times are aware datetimes in the current time zone, a
 physio's week is a `WeeklyPattern`, appointments are anything with `start`, `end` and
 `is_active`. Intervals are half-open, [start, end): back-to-back never overlaps.
 """
@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 
+from django.conf import settings
 from django.utils import timezone
 
 Span = tuple[time, time]
@@ -26,6 +27,20 @@ class Timed(Protocol):
 def at(day: date, moment: time) -> datetime:
     """The aware datetime of a wall-clock time on a day, in the current time zone."""
     return timezone.make_aware(datetime.combine(day, moment))
+
+
+def midnight(day: date) -> datetime:
+    """The start of a day, in the current time zone."""
+    return at(day, time.min)
+
+
+def appointment_length(kind: str) -> timedelta:
+    return timedelta(minutes=settings.APPOINTMENT_MINUTES[kind])
+
+
+def slot_step() -> timedelta:
+    """The grid's row, and the step between the free starts offered."""
+    return timedelta(minutes=settings.DIARY_SLOT_MINUTES)
 
 
 def overlaps(start: datetime, end: datetime, other_start: datetime, other_end: datetime) -> bool:
