@@ -230,7 +230,7 @@ def test_postgresql_refuses_overlap_whatever_the_code_does(first, physio):
 def test_a_race_lost_at_the_constraint_is_slot_unavailable(first, physio):
     # As if a concurrent booking committed between our check and our insert.
     with (
-        mock.patch.object(scheduling, "_first_clash", side_effect=[None, first]),
+        mock.patch.object(diary_services, "_first_clash", side_effect=[None, first]),
         pytest.raises(SlotUnavailable) as raised,
     ):
         _book(physio, PatientFactory(), "10:00", "10:30")
