@@ -27,6 +27,7 @@ from ..models import (
     ACTIVE_APPOINTMENT_STATUSES,
     Appointment,
     AppointmentStatus,
+    CalendarFeed,
     ContactAttempt,
     EpisodeOfCare,
     TimeOff,
@@ -35,7 +36,8 @@ from ..models import (
     WorkingHours,
 )
 from ..records import patient_markers
-from .times import WeeklyPattern, midnight, parse_spans, slot_step
+from ..selectors import physiotherapists
+from .times import Grid, WeeklyPattern, grid, midnight, parse_spans, slot_step
 
 
 def weekly_patterns(practitioner_ids: Iterable[int]) -> dict[int, WeeklyPattern]:
@@ -142,6 +144,53 @@ def with_patient_markers(appointments: list[Appointment], user) -> list[Appointm
     for appointment in appointments:
         appointment.markers = markers.get(appointment.patient_id, [])
     return appointments
+
+
+def day_grid(day: date, *, user) -> Grid:
+    """Every physio's column for one day, with each booking's patient markers as `user`
+    may read them."""
+    physios = list(physiotherapists())
+    patterns = weekly_patterns(p.pk for p in physios)
+    by_physio = defaultdict(list)
+    appointments = appointments_between(midnight(day), midnight(day + timedelta(days=1)))
+    for appointment in with_patient_markers(list(appointments), user):
+        by_physio[appointment.practitioner_id].append(appointment)
+    return grid(
+        [(p, day, patterns[p.pk], by_physio[p.pk], p.pk) for p in physios],
+        step=slot_step(),
+        now=timezone.now(),
+    )
+
+
+def week_grid(physio, monday: date, *, user) -> Grid:
+    """One physio's week from `monday`, a column a day (Saturday and Sunday only when the
+    physio works or is booked then)."""
+    pattern = weekly_patterns([physio.pk])[physio.pk]
+    by_day = defaultdict(list)
+    appointments = appointments_between(
+        midnight(monday), midnight(monday + timedelta(days=7))
+    ).filter(practitioner=physio)
+    for appointment in with_patient_markers(list(appointments), user):
+        by_day[timezone.localtime(appointment.start).date()].append(appointment)
+    days = [monday + timedelta(days=offset) for offset in range(7)]
+    days = [d for d in days if d.weekday() < 5 or pattern.hours.get(d.weekday()) or by_day[d]]
+    return grid(
+        [(d, d, pattern, by_day[d], physio.pk) for d in days],
+        step=slot_step(),
+        now=timezone.now(),
+    )
+
+
+def feed_appointments(feed: CalendarFeed) -> QuerySet:
+    """What a physio's calendar feed holds: their active appointments from a month back
+    to six months ahead."""
+    now = timezone.now()
+    return (
+        Appointment.objects.active()
+        .for_practitioner(feed.practitioner_id)
+        .filter(start__gte=now - timedelta(days=30), start__lt=now + timedelta(days=180))
+        .select_related("patient")
+    )
 
 
 def appointments_between(start: datetime, end: datetime) -> QuerySet:

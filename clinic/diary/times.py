@@ -155,6 +155,46 @@ class Column:
     away: str | None = None  # the reason, when the physio is away that day
 
 
+def default_span() -> Span:
+    """The rows a grid shows when no column has hours or bookings: the clinic's day."""
+    spans = [(start, end) for _weekday, start, end in settings.DIARY_DEFAULT_WORKING_HOURS]
+    start = min((s for s, _e in spans), default="09:00")
+    end = max((e for _s, e in spans), default="17:00")
+    return time.fromisoformat(start), time.fromisoformat(end)
+
+
+@dataclass
+class Grid:
+    columns: list[Column]
+    # [(row time, [(cell, physio id), ...]), ...]: the grid as the template walks it.
+    table: list[tuple[time, list[tuple[Cell, Any]]]]
+
+
+def grid(
+    keyed: Sequence[tuple[Any, date, WeeklyPattern, Sequence[Timed], Any]],
+    *,
+    step: timedelta,
+    now: datetime,
+) -> Grid:
+    """The grid of columns given as (key, day, pattern, appointments, physio id)."""
+    rows = grid_rows(
+        ((pattern, day) for _key, day, pattern, _appointments, _physio in keyed),
+        step,
+        default_span(),
+        [a for _key, _day, _pattern, appointments, _physio in keyed for a in appointments],
+    )
+    columns = [
+        grid_column(key, day, pattern, appointments, rows=rows, step=step, now=now)
+        for key, day, pattern, appointments, _physio in keyed
+    ]
+    physio_ids = [physio for *_rest, physio in keyed]
+    table = [
+        (row, [(column.cells[index], physio_ids[n]) for n, column in enumerate(columns)])
+        for index, row in enumerate(rows)
+    ]
+    return Grid(columns=columns, table=table)
+
+
 def grid_rows(
     patterns: Iterable[tuple[WeeklyPattern, date]],
     step: timedelta,

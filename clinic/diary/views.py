@@ -6,8 +6,7 @@ The front desk uses every page here except starting a visit; nothing on them is 
 clinical records.
 """
 
-from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 import icalendar
@@ -43,7 +42,7 @@ from ..models import (
 from ..services import ClinicError
 from ..views import require, safe_next
 from . import permissions, selectors, services
-from .times import appointment_length, grid_column, grid_rows, midnight, slot_step
+from .times import Grid, appointment_length
 
 WORKLIST_WINDOWS = (7, 14, 28)
 
@@ -57,12 +56,8 @@ def _day_from(request: HttpRequest) -> date:
     return day if date(1900, 1, 1) <= day <= date(2200, 12, 31) else timezone.localdate()
 
 
-def _rows_by_time(rows, columns, physio_of) -> list[tuple]:
-    """[(row time, [(cell, physio id), ...]), ...]: the grid as the template walks it."""
-    return [
-        (row, [(column.cells[index], physio_of(column)) for column in columns])
-        for index, row in enumerate(rows)
-    ]
+def _grid(grid: Grid) -> dict:
+    return {"columns": grid.columns, "table": grid.table}
 
 
 def _book_query(request: HttpRequest) -> str:
@@ -75,24 +70,6 @@ def _book_query(request: HttpRequest) -> str:
 def diary_day(request: HttpRequest) -> HttpResponse:
     """All physios side by side for one day."""
     day = _day_from(request)
-    physios = list(clinic_selectors.physiotherapists())
-    patterns = selectors.weekly_patterns(p.pk for p in physios)
-    by_physio = defaultdict(list)
-    appointments = selectors.appointments_between(midnight(day), midnight(day + timedelta(days=1)))
-    for appointment in selectors.with_patient_markers(list(appointments), request.user):
-        by_physio[appointment.practitioner_id].append(appointment)
-    step = slot_step()
-    rows = grid_rows(
-        ((patterns[p.pk], day) for p in physios),
-        step,
-        _default_span(),
-        [a for p in physios for a in by_physio[p.pk]],
-    )
-    now = timezone.now()
-    columns = [
-        grid_column(p, day, patterns[p.pk], by_physio[p.pk], rows=rows, step=step, now=now)
-        for p in physios
-    ]
     return render(
         request,
         "clinic/diary/day.html",
@@ -101,8 +78,7 @@ def diary_day(request: HttpRequest) -> HttpResponse:
             "previous": day - timedelta(days=1),
             "next": day + timedelta(days=1),
             "today": timezone.localdate(),
-            "columns": columns,
-            "table": _rows_by_time(rows, columns, lambda column: column.key.pk),
+            **_grid(selectors.day_grid(day, user=request.user)),
             "book_query": _book_query(request),
         },
     )
@@ -114,21 +90,6 @@ def diary_week(request: HttpRequest, practitioner_pk: int) -> HttpResponse:
     physio = get_object_or_404(clinic_selectors.physiotherapists(), pk=practitioner_pk)
     day = _day_from(request)
     monday = day - timedelta(days=day.weekday())
-    days = [monday + timedelta(days=offset) for offset in range(7)]
-    pattern = selectors.weekly_patterns([physio.pk])[physio.pk]
-    by_day = defaultdict(list)
-    appointments = selectors.appointments_between(
-        midnight(monday), midnight(monday + timedelta(days=7))
-    ).filter(practitioner=physio)
-    for appointment in selectors.with_patient_markers(list(appointments), request.user):
-        by_day[timezone.localtime(appointment.start).date()].append(appointment)
-    days = [d for d in days if d.weekday() < 5 or pattern.hours.get(d.weekday()) or by_day[d]]
-    step = slot_step()
-    rows = grid_rows(
-        ((pattern, d) for d in days), step, _default_span(), [a for d in days for a in by_day[d]]
-    )
-    now = timezone.now()
-    columns = [grid_column(d, d, pattern, by_day[d], rows=rows, step=step, now=now) for d in days]
     return render(
         request,
         "clinic/diary/week.html",
@@ -140,18 +101,10 @@ def diary_week(request: HttpRequest, practitioner_pk: int) -> HttpResponse:
             "previous": monday - timedelta(days=7),
             "next": monday + timedelta(days=7),
             "today": timezone.localdate(),
-            "columns": columns,
-            "table": _rows_by_time(rows, columns, lambda column: physio.pk),
+            **_grid(selectors.week_grid(physio, monday, user=request.user)),
             "book_query": _book_query(request),
         },
     )
-
-
-def _default_span():
-    spans = [(start, end) for _weekday, start, end in settings.DIARY_DEFAULT_WORKING_HOURS]
-    start = min((s for s, _e in spans), default="09:00")
-    end = max((e for _s, e in spans), default="17:00")
-    return datetime.strptime(start, "%H:%M").time(), datetime.strptime(end, "%H:%M").time()
 
 
 # --- Booking -----------------------------------------------------------------------------
@@ -530,13 +483,7 @@ def calendar_feed(request: HttpRequest, practitioner_pk: int, token: str) -> Htt
     feed = services.calendar_feed_open(practitioner_pk=practitioner_pk, token=token)
     if feed is None:  # a wrong address, or a physio no longer active in the role
         raise Http404("No such calendar.")
-    now = timezone.now()
-    appointments = (
-        Appointment.objects.active()
-        .for_practitioner(feed.practitioner_id)
-        .filter(start__gte=now - timedelta(days=30), start__lt=now + timedelta(days=180))
-        .select_related("patient")
-    )
+    appointments = selectors.feed_appointments(feed)
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Clinic records//Diary//EN")
     calendar.add("version", "2.0")
