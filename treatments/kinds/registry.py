@@ -11,7 +11,7 @@ from .schema import InterventionKind, _in_sentence
 class KindRegistry(Registry[InterventionKind]):
     """Intervention kinds by code, in registration order."""
 
-    what = "intervention kind"
+    what = "kind of intervention"  # "A kind of intervention named ... is registered."
 
     def register(self, entry: InterventionKind) -> InterventionKind:
         if not isinstance(entry, InterventionKind):
