@@ -8,12 +8,19 @@ class AssessmentsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from clinic.backup import BackedUpApp, backed_up_apps
         from clinic.seeding import demo_seeders
         from clinic.signals import visit_missing, visit_signing
 
         from . import demo, guards, markers, sections, selectors, services, summaries
+        from .definitions import register_builtin_templates, templates
+        from .measures import register_builtin_measures
+        from .measures import registry as measures
         from .models import Assessment, RedFlagAlert, RedFlagReferral, WorkingDiagnosis
 
+        # The measures first: a template is refused if it uses an unknown one.
+        register_builtin_measures(measures)
+        register_builtin_templates(templates)
         for model in (Assessment, WorkingDiagnosis, RedFlagAlert, RedFlagReferral):
             auditlog.register(model)
         visit_signing.connect(services.freeze_on_signing, dispatch_uid="assessments_freeze")
@@ -23,3 +30,4 @@ class AssessmentsConfig(AppConfig):
         sections.register_sections()
         markers.register()
         demo_seeders.register("assessments", demo.seed_assessments, order=10)
+        backed_up_apps.register(BackedUpApp(label="assessments", order=20))

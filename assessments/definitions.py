@@ -1,11 +1,10 @@
 """Assessment templates as data: the registry and the validation of answers.
 
 The dataclasses live in ``assessments.schema`` and are re-exported here; template
-files (``buttock_pain.py``) import only ``schema``, so this module can import them at
-the top and fill the default registry on import without an import cycle:
-``templates.get("buttock_pain")`` works right after ``import assessments.definitions``.
-A new template is a new definition file registered with ``templates.register()``
-(from an app's ``AppConfig.ready()``), not new views.
+files (``buttock_pain.py``) import only ``schema``. The built-in templates are
+registered by ``AssessmentsConfig.ready()``, never on import, so a test finds the same
+registry as a running clinic. A new template is a new definition file registered with
+``templates.register()`` from an app's ``AppConfig.ready()``, not new views.
 """
 
 from collections.abc import Callable, Iterator, Mapping
@@ -15,6 +14,7 @@ from datetime import date, datetime
 from assessments import measures
 from assessments.buttock_pain import BUTTOCK_PAIN_V1, BUTTOCK_PAIN_V2
 from assessments.follow_up import FOLLOW_UP_MEASURES_V1
+from assessments.registry import AlreadyRegistered, NotRegistered, Registry
 from assessments.schema import (
     LIST_TYPES,
     RED_FLAG_OPTIONS,
@@ -43,19 +43,10 @@ __all__ = [
     "Section",
     "Template",
     "TemplateRegistry",
-    "default_registry",
     "register_builtin_templates",
     "templates",
     "validate_answers",
 ]
-
-
-class AlreadyRegistered(ValueError):
-    pass
-
-
-class NotRegistered(LookupError):
-    pass
 
 
 class AnswerError(ValueError):
@@ -70,73 +61,63 @@ class AnswerError(ValueError):
         self.measure_item_code = measure_item_code
 
 
-class TemplateRegistry:
-    """Templates by (code, version), in the manner of ``django.contrib.admin.site``."""
+class TemplateRegistry(Registry[Template]):
+    """Templates by (code, version): ``get(code)`` is the latest version, ``get(code,
+    version)`` the one an old assessment was recorded with."""
 
-    def __init__(self) -> None:
-        self._templates: dict[str, dict[int, Template]] = {}
+    what = "template"
 
-    def register(self, template: Template) -> Template:
-        versions = self._templates.setdefault(template.code, {})
-        if template.version in versions:
-            raise AlreadyRegistered(f"template {template} is already registered")
-        for item in template.items():
+    def key_of(self, entry: Template) -> str:
+        return self._key(entry.code, entry.version)
+
+    def sort_key(self, entry: Template) -> tuple[str, int]:
+        return (entry.code, entry.version)
+
+    def check(self, entry: Template) -> None:
+        for item in entry.items():
             if item.measure is not None and item.measure not in measures.registry:
                 raise ValueError(
-                    f"{template}: item {item.code!r} uses unknown measure {item.measure!r}"
+                    f"{entry}: item {item.code!r} uses unknown measure {item.measure!r}"
                 )
-        versions[template.version] = template
-        return template
 
-    def unregister(self, code: str, version: int) -> None:
-        versions = self._templates.get(code, {})
-        if version not in versions:
-            raise NotRegistered(f"template {code} v{version} is not registered")
-        del versions[version]
-        if not versions:
-            del self._templates[code]
+    def unregister(self, code: str, version: int) -> None:  # type: ignore[override]
+        super().unregister(self._key(code, version))
 
-    def get(self, code: str, version: int | None = None) -> Template:
+    def get(self, code: str, version: int | None = None) -> Template:  # type: ignore[override]
         """The given version of a template, or its latest when version is None."""
-        versions = self._templates.get(code)
-        if not versions:
-            raise NotRegistered(f"no template {code!r} is registered")
         if version is None:
-            return versions[max(versions)]
-        try:
-            return versions[version]
-        except KeyError:
-            raise NotRegistered(f"template {code} v{version} is not registered") from None
+            versions = self.versions(code)
+            if not versions:
+                raise NotRegistered(f"No template named {code!r} is registered.")
+            version = versions[-1]
+        return super().get(self._key(code, version))
 
     def latest(self, code: str) -> Template:
         return self.get(code)
 
     def versions(self, code: str) -> list[int]:
-        return sorted(self._templates.get(code, {}))
+        return [template.version for template in self if template.code == code]
 
     def is_registered(self, code: str, version: int | None = None) -> bool:
-        versions = self._templates.get(code, {})
-        return bool(versions) if version is None else version in versions
-
-    def __iter__(self) -> Iterator[Template]:
-        for code in sorted(self._templates):
-            versions = self._templates[code]
-            for version in sorted(versions):
-                yield versions[version]
-
-    def all(self) -> list[Template]:
-        return list(self)
+        if version is None:
+            return bool(self.versions(code))
+        return self._key(code, version) in self
 
     @contextmanager
-    def temporarily(self, template: Template) -> Iterator[Template]:
-        """Register a template for the duration of a block (for tests)."""
-        self.register(template)
+    def temporarily(self, entry: Template) -> Iterator[Template]:
+        """Register a template for the length of a block (tests): nothing leaks."""
+        self.register(entry)
         try:
-            yield template
+            yield entry
         finally:
-            self.unregister(template.code, template.version)
+            self.unregister(entry.code, entry.version)
+
+    @staticmethod
+    def _key(code: str, version: int) -> str:
+        return f"{code} v{version}"  # as a template prints: "buttock_pain v2"
 
 
+# Filled by ``AssessmentsConfig.ready()`` with the built-in templates.
 templates = TemplateRegistry()
 
 BUILTIN_TEMPLATES: tuple[Template, ...] = (
@@ -147,18 +128,9 @@ BUILTIN_TEMPLATES: tuple[Template, ...] = (
 
 
 def register_builtin_templates(registry: TemplateRegistry) -> None:
-    """Register the built-in templates; safe to call again."""
+    """Called once by ``AssessmentsConfig.ready()``, after the built-in measures."""
     for template in BUILTIN_TEMPLATES:
-        if registry.is_registered(template.code, template.version):
-            if registry.get(template.code, template.version) != template:
-                raise AlreadyRegistered(f"another template is registered as {template}")
-            continue
         registry.register(template)
-
-
-def default_registry() -> TemplateRegistry:
-    register_builtin_templates(templates)
-    return templates
 
 
 # Validation. One small function per item type, looked up by type, keeps
@@ -310,6 +282,3 @@ def validate_answers(
     if len(normalised) > 1:
         normalised = {code: normalised[code] for code in index if code in normalised}
     return normalised
-
-
-register_builtin_templates(templates)

@@ -10,10 +10,12 @@ Answers for a measure are a mapping of its item codes to values; ``None`` means 
 answered. Every error is a ``MeasureError`` (a ``ValueError``) naming the item.
 """
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+
+from assessments import registry as registries
 
 IMPORTANT_IMPROVEMENT = "important improvement"
 NO_IMPORTANT_CHANGE = "no important change"
@@ -26,12 +28,8 @@ class MeasureError(ValueError):
         self.item_code = item_code
 
 
-class NotRegistered(MeasureError, LookupError):
-    pass
-
-
-class AlreadyRegistered(ValueError):
-    pass
+class NotRegistered(MeasureError, registries.NotRegistered):
+    """An unknown measure code: a MeasureError naming it, as scoring reports any error."""
 
 
 class LiveScore(StrEnum):
@@ -118,37 +116,23 @@ class Score:
     raw: dict[str, int | str]
 
 
-class MeasureRegistry:
-    def __init__(self) -> None:
-        self._measures: dict[str, Measure] = {}
+class MeasureRegistry(registries.Registry[Measure]):
+    what = "measure"
 
-    def register(self, measure: Measure) -> Measure:
-        if measure.code in self._measures:
-            raise AlreadyRegistered(f"measure {measure.code!r} is already registered")
-        self._measures[measure.code] = measure
-        return measure
-
-    def unregister(self, code: str) -> None:
-        if code not in self._measures:
-            raise NotRegistered(f"unknown measure {code!r}", item_code=code)
-        del self._measures[code]
-
-    def get(self, code: str) -> Measure:
+    def get(self, key: str) -> Measure:
         try:
-            return self._measures[code]
-        except (KeyError, TypeError):
-            raise NotRegistered(f"unknown measure {code!r}", item_code=str(code)) from None
+            return super().get(key)
+        except registries.NotRegistered as error:
+            raise NotRegistered(str(error), item_code=str(key)) from None
 
-    def __contains__(self, code: object) -> bool:
-        return code in self._measures
-
-    def __iter__(self) -> Iterator[Measure]:
-        return iter(self._measures.values())
-
-    def all(self) -> list[Measure]:
-        return list(self._measures.values())
+    def unregister(self, key: str) -> None:
+        try:
+            super().unregister(key)
+        except registries.NotRegistered as error:
+            raise NotRegistered(str(error), item_code=str(key)) from None
 
 
+# Filled by ``AssessmentsConfig.ready()`` with the built-in measures.
 registry = MeasureRegistry()
 
 
@@ -443,5 +427,10 @@ GRC = Measure(
     is_change_rating=True,
 )
 
-for _measure in (NPRS, ODI, LEFS, PSFS, GRC):
-    registry.register(_measure)
+BUILTIN_MEASURES: tuple[Measure, ...] = (NPRS, ODI, LEFS, PSFS, GRC)
+
+
+def register_builtin_measures(registry: MeasureRegistry) -> None:
+    """Called once by ``AssessmentsConfig.ready()``, before the templates that use them."""
+    for measure in BUILTIN_MEASURES:
+        registry.register(measure)

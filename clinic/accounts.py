@@ -33,8 +33,8 @@ from django.utils.http import urlsafe_base64_encode
 
 from .admin_site import is_clinic_admin
 from .audit import acting
+from .diary.services import calendar_feed_revoke
 from .roles import CLINIC_ADMIN, FRONT_DESK, PHYSIOTHERAPIST
-from .scheduling import calendar_feed_revoke
 from .services import ClinicError
 
 logger = logging.getLogger(__name__)

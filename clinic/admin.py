@@ -16,8 +16,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from . import accounts, scheduling, selectors
+from . import accounts, selectors
 from .audit import ClinicalAccessAdmin
+from .diary import services as diary_services
 from .models import (
     Addendum,
     Appointment,
@@ -268,7 +269,7 @@ class CalendarFeedAdmin(admin.ModelAdmin):
             )
         with transaction.atomic():
             for feed in feeds:
-                scheduling.calendar_feed_revoke(practitioner=feed.practitioner)
+                diary_services.calendar_feed_revoke(practitioner=feed.practitioner)
         revoked = f"{len(feeds)} calendar feed" + ("" if len(feeds) == 1 else "s")
         self.message_user(
             request,

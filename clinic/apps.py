@@ -10,7 +10,10 @@ class ClinicConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.contrib.auth.models import Group
 
-        from . import accounts, demo_diary, guards, scheduling, sections, text
+        from . import accounts, guards, sections, text
+        from .backup import BackedUpApp, backed_up_apps
+        from .diary import demo as demo_diary
+        from .diary import services as diary_services
         from .models import (
             Addendum,
             Appointment,
@@ -74,7 +77,8 @@ class ClinicConfig(AppConfig):
         sections.register_visit_steps()
         demo_seeders.register("diary", demo_diary.seed_diary, order=30)
         visit_signing.connect(
-            scheduling.mark_attended_on_signing,
+            diary_services.mark_attended_on_signing,
             sender=Visit,
-            dispatch_uid="clinic.scheduling.mark_attended_on_signing",
+            dispatch_uid="clinic.diary.services.mark_attended_on_signing",
         )
+        backed_up_apps.register(BackedUpApp(label="clinic", order=10))

@@ -7,10 +7,16 @@ with other primary keys are written by natural key instead: content types and
 permissions (by app, model and codename) and groups (the roles, by name: migration
 0002 creates them). Content types, permissions and sessions themselves are not in the
 backup: `migrate` makes the first two and sessions are only logins.
+
+Which apps' tables are backed up is the apps' own say: each registers itself from its
+`AppConfig.ready()`, with the order its rows load in (after those they point at):
+
+    backed_up_apps.register(BackedUpApp(label="treatments", order=30))
 """
 
 import datetime
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -20,24 +26,42 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.serializers.json import Serializer as JSONSerializer
 from django.db import models
 
+from assessments.registry import Registry
+
 # A backup is a fixture file: loaddata reads it by these suffixes.
 SUFFIXES = (".json", ".json.gz")
-# The apps whose every table is backed up, in an order that loads cleanly.
-RECORD_APPS = ("clinic", "assessments", "treatments")
 BY_NATURAL_KEY = (ContentType, Permission, Group)
 
 
+@dataclass(frozen=True)
+class BackedUpApp:
+    """An installed app whose every table is backed up."""
+
+    label: str
+    order: int  # lower loads first: an app's rows after those of the apps it points at
+
+
+class BackedUpAppRegistry(Registry[BackedUpApp]):
+    what = "backed-up app"
+
+    def key_of(self, entry: BackedUpApp) -> str:
+        return entry.label
+
+    def sort_key(self, entry: BackedUpApp) -> int:
+        return entry.order
+
+
+backed_up_apps = BackedUpAppRegistry()
+
+
 def backed_up_models() -> list[type[models.Model]]:
-    """Every model whose rows are in a backup, in load order. Apps not installed (a host
-    without the plugin apps) are skipped."""
+    """Every model whose rows are in a backup, in load order: the roles and users, the
+    registered apps' tables, then the audit log."""
     from auditlog import get_logentry_model
 
     chosen: list[type[models.Model]] = [Group, get_user_model()]
-    for label in RECORD_APPS:
-        try:
-            app_config = apps.get_app_config(label)
-        except LookupError:
-            continue
+    for backed_up in backed_up_apps:
+        app_config = apps.get_app_config(backed_up.label)
         chosen.extend(
             model
             for model in app_config.get_models()

@@ -181,7 +181,8 @@ class EpisodeOfCare(models.Model):
     discharge_reason = models.CharField(max_length=20, choices=DischargeReason.choices, blank=True)
     discharge_notes = models.TextField(blank=True)
     # How often the patient should be seen; set from the treatment plan, and what the
-    # diary's follow-ups due are computed from (last attended visit + interval).
+    # diary's follow-ups due are computed from (last visit + interval:
+    # `clinic.diary.selectors.with_follow_up_due`).
     follow_up_interval_days = models.PositiveSmallIntegerField(null=True, blank=True)
 
     objects = EpisodeQuerySet.as_manager()
@@ -403,7 +404,7 @@ class Appointment(models.Model):
     (half-open intervals, so back-to-back is allowed). PostgreSQL enforces it with the
     exclusion constraints `appointment_no_overlap` and `appointment_patient_no_overlap`
     (added by migrations 0005 and 0017 on PostgreSQL only, so they are not in
-    `Meta.constraints`); on SQLite `clinic.scheduling` checks inside a write transaction,
+    `Meta.constraints`); on SQLite `clinic.diary.services` checks inside a write transaction,
     which `transaction_mode=IMMEDIATE` serialises.
     """
 
@@ -682,7 +683,7 @@ class CalendarFeed(models.Model):
     """A physio's private iCalendar feed: whoever holds the URL reads it, so it can be
     revoked (deleted) or replaced by a new token at any time, by the physio or the Clinic
     admin. It answers only while its physio is an active user in the physio role
-    (`clinic.scheduling.calendar_feed_open`)."""
+    (`clinic.diary.services.calendar_feed_open`)."""
 
     practitioner = models.OneToOneField(
         settings.AUTH_USER_MODEL,

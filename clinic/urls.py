@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import views, views_diary
+from . import views
+from .diary import views as diary
 
 app_name = "clinic"
 
@@ -21,46 +22,46 @@ urlpatterns = [
     path("visits/<int:pk>/take-over/", views.visit_take_over, name="visit_take_over"),
     path("audit/", views.audit_log, name="audit_log"),
     # The diary
-    path("diary/", views_diary.diary_day, name="diary_day"),
-    path("diary/physios/<int:practitioner_pk>/", views_diary.diary_week, name="diary_week"),
-    path("diary/appointments/new/", views_diary.appointment_create, name="appointment_create"),
-    path("diary/appointments/<int:pk>/", views_diary.appointment_detail, name="appointment_detail"),
+    path("diary/", diary.diary_day, name="diary_day"),
+    path("diary/physios/<int:practitioner_pk>/", diary.diary_week, name="diary_week"),
+    path("diary/appointments/new/", diary.appointment_create, name="appointment_create"),
+    path("diary/appointments/<int:pk>/", diary.appointment_detail, name="appointment_detail"),
     path(
         "diary/appointments/<int:pk>/move/",
-        views_diary.appointment_reschedule,
+        diary.appointment_reschedule,
         name="appointment_reschedule",
     ),
     path(
         "diary/appointments/<int:pk>/cancel/",
-        views_diary.appointment_cancel,
+        diary.appointment_cancel,
         name="appointment_cancel",
     ),
     path(
         "diary/appointments/<int:pk>/arrived/",
-        views_diary.appointment_check_in,
+        diary.appointment_check_in,
         name="appointment_check_in",
     ),
     path(
         "diary/appointments/<int:pk>/no-show/",
-        views_diary.appointment_no_show,
+        diary.appointment_no_show,
         name="appointment_no_show",
     ),
     path(
         "diary/appointments/<int:pk>/no-show/undo/",
-        views_diary.appointment_undo_no_show,
+        diary.appointment_undo_no_show,
         name="appointment_undo_no_show",
     ),
     path(
         "diary/appointments/<int:pk>/visit/",
-        views_diary.appointment_start_visit,
+        diary.appointment_start_visit,
         name="appointment_start_visit",
     ),
-    path("diary/follow-ups/", views_diary.follow_ups, name="follow_ups"),
-    path("diary/follow-ups/contact/", views_diary.contact_attempt_add, name="contact_attempt_add"),
-    path("diary/calendar/", views_diary.calendar_feed_settings, name="calendar_feed_settings"),
+    path("diary/follow-ups/", diary.follow_ups, name="follow_ups"),
+    path("diary/follow-ups/contact/", diary.contact_attempt_add, name="contact_attempt_add"),
+    path("diary/calendar/", diary.calendar_feed_settings, name="calendar_feed_settings"),
     path(
         "diary/calendar/<int:practitioner_pk>/<str:token>.ics",
-        views_diary.calendar_feed,
+        diary.calendar_feed,
         name="calendar_feed",
     ),
 ]

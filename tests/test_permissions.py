@@ -26,6 +26,7 @@ from assessments import services as assessment_services
 from assessments.buttock_pain import BUTTOCK_PAIN_V1
 from clinic import audit, scheduling
 from clinic import services as clinic_services
+from clinic.diary import services as diary_services
 from tests.factories import VisitFactory
 from treatments import services as treatment_services
 from treatments.safety import DRY_NEEDLING_RISKS
@@ -220,7 +221,7 @@ def objects(physio, episode, visit):
         kind="follow_up",
         episode=episode,
     )
-    feed = scheduling.calendar_feed_renew(practitioner=physio)
+    feed = diary_services.calendar_feed_renew(practitioner=physio)
     intervention = treatment_services.intervention_record(
         visit=visit,
         user=physio,
@@ -360,7 +361,7 @@ def clinical_text(objects, physio):
     signed = clinic_services.visit_sign(visit=signed, user=physio)
     clinic_services.addendum_add(visit=signed, author=physio, text=MARKER, reason=MARKER)
     # The front desk's call about the episode (its page in the admin names the episode).
-    scheduling.contact_attempt_add(
+    diary_services.contact_attempt_add(
         patient=episode.patient, outcome="left_message", created_by=physio, episode=episode
     )
 

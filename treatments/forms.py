@@ -333,7 +333,9 @@ class VisitNoteForm(forms.ModelForm):
         self.helper = _helper()
 
 
-MEASURE_CHOICES = [("", "—")] + [(m.code, m.code.upper()) for m in measures.registry]
+def measure_choices() -> list[tuple[str, str]]:
+    """Read when a form is built: the measures are registered by the app, not on import."""
+    return [("", "—")] + [(m.code, m.code.upper()) for m in measures.registry]
 
 
 class PlanForm(forms.Form):
@@ -375,7 +377,7 @@ class PlanForm(forms.Form):
                 label="Goal", required=False, max_length=300, validators=[single_line]
             )
             self.fields[f"goal-{row}-measure_code"] = forms.ChoiceField(
-                label="Measure", choices=MEASURE_CHOICES, required=False
+                label="Measure", choices=measure_choices, required=False
             )
             self.fields[f"goal-{row}-comparator"] = forms.ChoiceField(
                 label="Target",

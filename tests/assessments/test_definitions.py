@@ -137,14 +137,14 @@ def test_version_2_records_the_body_chart_per_side_and_asks_the_rest_as_version_
     assert all(BUTTOCK_PAIN_V2.item(code) == BUTTOCK_PAIN_V1.item(code) for code in others)
 
 
-def test_default_registry_registers_builtins_once():
-    assert definitions.default_registry() is definitions.templates
-    assert definitions.default_registry().versions("buttock_pain") == [1, 2]
+def test_the_builtin_templates_are_registered_by_the_app_and_only_once():
+    assert definitions.templates.versions("buttock_pain") == [1, 2]
 
     fresh = TemplateRegistry()
     definitions.register_builtin_templates(fresh)
-    definitions.register_builtin_templates(fresh)
     assert fresh.versions("buttock_pain") == [1, 2]
+    with pytest.raises(AlreadyRegistered, match="buttock_pain v1"):
+        definitions.register_builtin_templates(fresh)
 
 
 @pytest.mark.parametrize(

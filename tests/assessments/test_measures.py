@@ -2,7 +2,6 @@ import pytest
 
 from assessments import measures
 from assessments.measures import (
-    AlreadyRegistered,
     Measure,
     MeasureError,
     MeasureItem,
@@ -13,6 +12,7 @@ from assessments.measures import (
     validate,
     verdict,
 )
+from assessments.registry import AlreadyRegistered
 
 
 def odi_answers(*values: int | None) -> dict[str, int | None]:
@@ -48,8 +48,9 @@ def test_a_fresh_registry_refuses_duplicates_and_unknown_codes():
         registry.register(koos)
     assert registry.get("koos") is koos
     registry.unregister("koos")
-    with pytest.raises(NotRegistered):
+    with pytest.raises(NotRegistered) as caught:
         registry.get("koos")
+    assert caught.value.item_code == "koos"  # a MeasureError, shown on its item
     with pytest.raises(NotRegistered):
         registry.unregister("koos")
     assert "koos" not in measures.registry

@@ -19,7 +19,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic import accounts, scheduling, services
+from clinic import accounts, services
+from clinic.diary import services as diary_services
 from clinic.models import CalendarFeed
 from clinic.roles import CLINIC_ADMIN, FRONT_DESK, PHYSIOTHERAPIST
 from tests.factories import UserFactory
@@ -459,7 +460,7 @@ def test_deactivating_a_user_ends_their_sessions_and_feed_for_good(
     physios_session.force_login(physio)
     colleagues_session = Client()
     colleagues_session.force_login(other_physio)
-    feed = scheduling.calendar_feed_renew(practitioner=physio)
+    feed = diary_services.calendar_feed_renew(practitioner=physio)
     feed_url = reverse("clinic:calendar_feed", args=[physio.pk, feed.token])
     admin = client_for(clinic_admin)
 

@@ -16,7 +16,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from assessments.models import Assessment, Measurement
 from clinic import services
-from clinic.backup import backed_up_models
+from clinic.backup import BackedUpApp, backed_up_apps, backed_up_models
 from clinic.models import Appointment, Patient, Visit
 from treatments.models import DeliveredIntervention
 
@@ -150,6 +150,23 @@ def test_restore_refuses_an_unmigrated_database(tmp_path, monkeypatch):
     monkeypatch.setattr(MigrationExecutor, "migration_plan", lambda self, targets: ["pending"])
     with pytest.raises(CommandError, match="run `manage.py migrate`"):
         call_command("restore", str(backup))
+
+
+def test_the_apps_backed_up_are_those_registered_in_load_order():
+    assert backed_up_apps.keys() == ["clinic", "assessments", "treatments"]
+    chosen = backed_up_models()
+    assert chosen.index(Patient) < chosen.index(Assessment) < chosen.index(DeliveredIntervention)
+    assert chosen[-1] is LogEntry
+
+
+def test_an_app_registered_temporarily_is_backed_up_and_then_no_more():
+    from django.contrib.sessions.models import Session
+
+    assert Session not in backed_up_models()  # logins only: not data
+    with backed_up_apps.temporarily(BackedUpApp(label="sessions", order=40)):
+        chosen = backed_up_models()
+        assert chosen.index(DeliveredIntervention) < chosen.index(Session) < chosen.index(LogEntry)
+    assert Session not in backed_up_models()
 
 
 def test_files_are_named_as_fixtures(tmp_path):

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic import scheduling
+from clinic.diary import selectors as diary_selectors
 from clinic.models import Appointment, TimeOff
 from tests.factories import AppointmentFactory, EpisodeFactory, PatientFactory
 
@@ -128,7 +129,7 @@ def test_the_first_free_slot_of_several_physios_is_four_queries(
     physio, other_physio, django_assert_num_queries
 ):
     with django_assert_num_queries(4):
-        found = scheduling.first_free_slot(
+        found = diary_selectors.first_free_slot(
             practitioner_ids=[physio.pk, other_physio.pk],
             near=timezone.localdate(),
             length=INITIAL,

@@ -9,6 +9,7 @@ from auditlog.models import LogEntry
 from django.urls import reverse
 
 from clinic import scheduling
+from clinic.diary import services as diary_services
 from clinic.models import CalendarFeed
 from tests.clinic.diary_helpers import at, next_monday
 from tests.factories import AppointmentFactory
@@ -20,7 +21,7 @@ MONDAY = next_monday()
 
 @pytest.fixture
 def feed(physio):
-    return scheduling.calendar_feed_renew(practitioner=physio)
+    return diary_services.calendar_feed_renew(practitioner=physio)
 
 
 @pytest.fixture
@@ -135,7 +136,7 @@ def test_reading_the_feed_records_when_it_was_last_used(client, feed):
 
 @pytest.fixture
 def feeds(feed, other_physio):
-    return [feed, scheduling.calendar_feed_renew(practitioner=other_physio)]
+    return [feed, diary_services.calendar_feed_renew(practitioner=other_physio)]
 
 
 def test_the_admin_lists_every_feed_and_never_its_address(client_for, clinic_admin, feeds):

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic import scheduling, services
+from clinic.diary import services as diary_services
 from clinic.models import ContactAttempt
 from clinic.scheduling import follow_ups_due
 from tests.clinic.diary_helpers import at, next_monday
@@ -196,9 +197,50 @@ def test_contact_attempts_are_logged_on_the_row(client_for, front_desk, physio):
 
 def test_calls_before_the_last_visit_no_longer_count(physio, front_desk):
     episode = _episode_seen(physio, days_ago=10, interval=7)
-    old = scheduling.contact_attempt_add(
+    old = diary_services.contact_attempt_add(
         patient=episode.patient, episode=episode, outcome="called", created_by=front_desk
     )
     ContactAttempt.objects.filter(pk=old.pk).update(created_at=timezone.now() - 20 * DAY)
     [row] = follow_ups_due(within_days=14).due
     assert row.contact_outcome is None
+
+
+def _late_visit_before_a_clock_change(interval: int) -> datetime.datetime:
+    """23:30 on a day `interval` days before the clocks last went forward (in the clinic's
+    time zone): adding the days to the time and to its local day give different days, so
+    a page doing its own arithmetic disagrees with the worklist."""
+    today = timezone.localdate()
+    for back in range(20, 400):
+        day = today - back * DAY
+        noon, next_noon = at(day, "12:00"), at(day + DAY, "12:00")
+        if next_noon.utcoffset() > noon.utcoffset():
+            return at(day - (interval - 1) * DAY, "23:30")
+    return at(today - 20 * DAY, "23:30")  # a time zone without clock changes
+
+
+@pytest.mark.parametrize("case", ["due ahead", "overdue", "late visit, clocks changed"])
+def test_the_worklist_and_the_booking_page_agree_on_when_a_follow_up_is_due(
+    client_for, front_desk, physio, case
+):
+    """The follow-up rule is written once (`clinic.diary.selectors.with_follow_up_due`):
+    any page that works out a due date of its own fails here."""
+    interval = 14
+    last_visit = {
+        "due ahead": timezone.now() - 3 * DAY,
+        "overdue": timezone.now() - 30 * DAY,
+        "late visit, clocks changed": _late_visit_before_a_clock_change(interval),
+    }[case]
+    episode = EpisodeFactory(physio=physio, follow_up_interval_days=interval)
+    VisitFactory(episode=episode, starts_at=last_visit)
+    client = client_for(front_desk)
+
+    worklist = client.get(reverse("clinic:follow_ups"), {"within": 28}).context["worklist"]
+    booking = client.get(reverse("clinic:appointment_create"), {"episode": episode.pk})
+
+    [row] = worklist.due
+    assert row == episode
+    assert booking.context["follow_up_due_on"] == row.due_on
+    assert row.days_overdue == (timezone.localdate() - row.due_on).days
+    if booking.context["proposed"]:
+        earliest = max(row.due_on, timezone.localdate())
+        assert timezone.localdate(booking.context["proposed"]) >= earliest

@@ -1,9 +1,9 @@
-"""The diary's time arithmetic (clinic.diary): pure, no database."""
+"""The diary's time arithmetic (clinic.diary.times): pure, no database."""
 
 import datetime
 from dataclasses import dataclass
 
-from clinic.diary import WeeklyPattern, grid_column, grid_rows, parse_spans
+from clinic.diary.times import WeeklyPattern, grid_column, grid_rows, parse_spans
 from tests.clinic.diary_helpers import at, next_monday
 
 MONDAY = next_monday()

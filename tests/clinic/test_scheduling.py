@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic import scheduling, services
+from clinic.diary import services as diary_services
 from clinic.models import Appointment, WorkingBreak, WorkingHours
 from clinic.scheduling import SchedulingError, SlotUnavailable, book
 from tests.clinic.diary_helpers import at, next_monday
@@ -229,7 +230,7 @@ def test_postgresql_refuses_overlap_whatever_the_code_does(first, physio):
 def test_a_race_lost_at_the_constraint_is_slot_unavailable(first, physio):
     # As if a concurrent booking committed between our check and our insert.
     with (
-        mock.patch.object(scheduling, "_first_clash", side_effect=[None, first]),
+        mock.patch.object(diary_services, "_first_clash", side_effect=[None, first]),
         pytest.raises(SlotUnavailable) as raised,
     ):
         _book(physio, PatientFactory(), "10:00", "10:30")
@@ -281,8 +282,8 @@ def test_a_patient_race_lost_at_the_constraint_names_the_clash(
         start = at(MONDAY, "10:00")
     end = start + datetime.timedelta(minutes=30)
     AppointmentFactory(patient=patient, practitioner=physio, start=start, end=end)
-    monkeypatch.setattr(scheduling, "_check_patient_is_free", lambda appointment: None)
-    with pytest.raises(scheduling.PatientUnavailable) as raised:
+    monkeypatch.setattr(diary_services, "_check_patient_is_free", lambda appointment: None)
+    with pytest.raises(diary_services.PatientUnavailable) as raised:
         if path == "book":
             book(practitioner=other_physio, patient=patient, start=start, end=end, kind="follow_up")
         elif path == "reschedule":
@@ -297,7 +298,7 @@ def test_a_patient_race_lost_at_the_constraint_names_the_clash(
             missed = AppointmentFactory(
                 patient=patient, practitioner=other_physio, start=start, end=end, status="no_show"
             )
-            scheduling.undo_no_show(appointment=missed)
+            diary_services.undo_no_show(appointment=missed)
     assert str(raised.value).startswith(
         "Jane Doe already has an appointment then: Follow-up with Priya Shah, "
     )
@@ -456,12 +457,12 @@ def test_no_show_only_once_the_time_has_come(first, today_appointment):
 
 def test_a_mistaken_no_show_is_put_back_and_the_patient_checked_in(today_appointment, episode):
     scheduling.mark_no_show(appointment=today_appointment)
-    scheduling.undo_no_show(appointment=today_appointment)
+    diary_services.undo_no_show(appointment=today_appointment)
     today_appointment.refresh_from_db()
     assert today_appointment.status == "booked"
     assert scheduling.check_in(appointment=today_appointment).visit.episode == episode
     with pytest.raises(SchedulingError, match="Only an appointment marked as not attended"):
-        scheduling.undo_no_show(appointment=today_appointment)
+        diary_services.undo_no_show(appointment=today_appointment)
 
 
 def test_a_no_show_is_not_put_back_on_another_day(physio, patient):
@@ -474,7 +475,7 @@ def test_a_no_show_is_not_put_back_on_another_day(physio, patient):
         status="no_show",
     )
     with pytest.raises(SchedulingError, match="only be put back on its day"):
-        scheduling.undo_no_show(appointment=missed)
+        diary_services.undo_no_show(appointment=missed)
     missed.refresh_from_db()
     assert missed.status == "no_show"
 
@@ -488,7 +489,7 @@ def test_a_no_show_whose_time_went_to_someone_else_stays_missed(today_appointmen
         end=today_appointment.end,
     )
     with pytest.raises(SlotUnavailable) as refused:
-        scheduling.undo_no_show(appointment=today_appointment)
+        diary_services.undo_no_show(appointment=today_appointment)
     assert refused.value.clashing == taken
     today_appointment.refresh_from_db()
     assert today_appointment.status == "no_show"

@@ -5,7 +5,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from assessments.models import Assessment, Measurement, RedFlagAlert, WorkingDiagnosis
-from clinic import scheduling, selectors
+from clinic import selectors
+from clinic.diary import selectors as diary_selectors
 from clinic.models import Appointment, EpisodeOfCare, TimeOff, Visit, WorkingHours
 from tests.clinic.diary_helpers import at
 from treatments.models import DeliveredIntervention, TreatmentPlan, VisitNote
@@ -61,7 +62,7 @@ def _on(weekday: int) -> datetime.date:
 def test_the_demo_physios_work_the_clinic_s_hours(demo_clinic):
     physios = selectors.physiotherapists()
     assert physios.count() == 3
-    patterns = scheduling.weekly_patterns(physios.values_list("pk", flat=True))
+    patterns = diary_selectors.weekly_patterns(physios.values_list("pk", flat=True))
     for physio in physios:
         pattern = patterns[physio.pk]
         assert pattern.problem(at(_on(0), "08:00"), at(_on(0), "08:30")) is None
@@ -82,13 +83,13 @@ def test_the_demo_physios_work_the_clinic_s_hours(demo_clinic):
 def test_the_demo_has_a_working_day_around_now(demo_clinic):
     """Today or tomorrow has working hours left, whatever the day the demo is made."""
     physio = selectors.physiotherapists().first()
-    pattern = scheduling.weekly_patterns([physio.pk])[physio.pk]
+    pattern = diary_selectors.weekly_patterns([physio.pk])[physio.pk]
     today = timezone.localdate()
     days = [today, today + datetime.timedelta(days=1)]
     assert any(pattern.working(day) for day in days)
     # Every follow-up booked ahead is inside its physio's hours, outside the breaks.
     booked = Appointment.objects.filter(status="booked", start__gt=timezone.now())
-    patterns = scheduling.weekly_patterns({row.practitioner_id for row in booked})
+    patterns = diary_selectors.weekly_patterns({row.practitioner_id for row in booked})
     assert booked.exists()
     for appointment in booked:
         assert (

@@ -107,7 +107,7 @@ def test_registry_registers_gets_and_iterates_in_registration_order():
 
 def test_registering_a_code_twice_fails_loudly():
     registry = KindRegistry([_kind()])
-    with pytest.raises(AlreadyRegistered, match="'shockwave' is already registered"):
+    with pytest.raises(AlreadyRegistered, match="'shockwave' is registered"):
         registry.register(_kind())
 
 

@@ -1,20 +1,18 @@
 """The diary pages: day and week views, booking, the follow-ups worklist, calendar feeds.
+Each parses the request, calls `services` (writes) or `selectors` (reads) and renders.
 
 The front desk uses every page here except starting a visit; nothing on them is clinical
 (no notes, no complaint): an episode is shown by its physio only, unless the user may read
 clinical records.
 """
 
-from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 import icalendar
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
-from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
@@ -22,18 +20,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import scheduling, selectors, services
-from .audit import shows_clinical
-from .dates import add_days, local_date
-from .diary import grid_column, grid_rows
-from .forms import (
+from .. import selectors as clinic_selectors
+from ..audit import shows_clinical
+from ..forms import (
     AppointmentForm,
     AppointmentTimeForm,
     CancelAppointmentForm,
     ContactAttemptForm,
     StartVisitForm,
 )
-from .models import (
+from ..models import (
     Appointment,
     AppointmentKind,
     AppointmentStatus,
@@ -43,8 +39,10 @@ from .models import (
     Patient,
     Side,
 )
-from .records import patient_markers
-from .views import require, safe_next
+from ..services import ClinicError
+from ..views import require, safe_next
+from . import permissions, selectors, services
+from .times import Grid, appointment_length
 
 WORKLIST_WINDOWS = (7, 14, 28)
 
@@ -58,24 +56,8 @@ def _day_from(request: HttpRequest) -> date:
     return day if date(1900, 1, 1) <= day <= date(2200, 12, 31) else timezone.localdate()
 
 
-def _midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
-
-
-def _rows_by_time(rows, columns, physio_of) -> list[tuple]:
-    """[(row time, [(cell, physio id), ...]), ...]: the grid as the template walks it."""
-    return [
-        (row, [(column.cells[index], physio_of(column)) for column in columns])
-        for index, row in enumerate(rows)
-    ]
-
-
-def _with_markers(appointments: list[Appointment], user) -> list[Appointment]:
-    """Each appointment with its patient's markers, as the user may read them."""
-    markers = patient_markers.for_patients({a.patient_id for a in appointments}, user=user)
-    for appointment in appointments:
-        appointment.markers = markers.get(appointment.patient_id, [])
-    return appointments
+def _grid(grid: Grid) -> dict:
+    return {"columns": grid.columns, "table": grid.table}
 
 
 def _book_query(request: HttpRequest) -> str:
@@ -88,26 +70,6 @@ def _book_query(request: HttpRequest) -> str:
 def diary_day(request: HttpRequest) -> HttpResponse:
     """All physios side by side for one day."""
     day = _day_from(request)
-    physios = list(selectors.physiotherapists())
-    patterns = scheduling.weekly_patterns(p.pk for p in physios)
-    by_physio = defaultdict(list)
-    appointments = scheduling.appointments_between(
-        _midnight(day), _midnight(day + timedelta(days=1))
-    )
-    for appointment in _with_markers(list(appointments), request.user):
-        by_physio[appointment.practitioner_id].append(appointment)
-    step = scheduling.slot_step()
-    rows = grid_rows(
-        ((patterns[p.pk], day) for p in physios),
-        step,
-        _default_span(),
-        [a for p in physios for a in by_physio[p.pk]],
-    )
-    now = timezone.now()
-    columns = [
-        grid_column(p, day, patterns[p.pk], by_physio[p.pk], rows=rows, step=step, now=now)
-        for p in physios
-    ]
     return render(
         request,
         "clinic/diary/day.html",
@@ -116,8 +78,7 @@ def diary_day(request: HttpRequest) -> HttpResponse:
             "previous": day - timedelta(days=1),
             "next": day + timedelta(days=1),
             "today": timezone.localdate(),
-            "columns": columns,
-            "table": _rows_by_time(rows, columns, lambda column: column.key.pk),
+            **_grid(selectors.day_grid(day, user=request.user)),
             "book_query": _book_query(request),
         },
     )
@@ -126,47 +87,24 @@ def diary_day(request: HttpRequest) -> HttpResponse:
 @require("clinic.view_appointment")
 def diary_week(request: HttpRequest, practitioner_pk: int) -> HttpResponse:
     """One physio's week, Monday to Sunday (weekend days only when they work or are booked)."""
-    physio = get_object_or_404(selectors.physiotherapists(), pk=practitioner_pk)
+    physio = get_object_or_404(clinic_selectors.physiotherapists(), pk=practitioner_pk)
     day = _day_from(request)
     monday = day - timedelta(days=day.weekday())
-    days = [monday + timedelta(days=offset) for offset in range(7)]
-    pattern = scheduling.weekly_patterns([physio.pk])[physio.pk]
-    by_day = defaultdict(list)
-    appointments = scheduling.appointments_between(
-        _midnight(monday), _midnight(monday + timedelta(days=7))
-    ).filter(practitioner=physio)
-    for appointment in _with_markers(list(appointments), request.user):
-        by_day[timezone.localtime(appointment.start).date()].append(appointment)
-    days = [d for d in days if d.weekday() < 5 or pattern.hours.get(d.weekday()) or by_day[d]]
-    step = scheduling.slot_step()
-    rows = grid_rows(
-        ((pattern, d) for d in days), step, _default_span(), [a for d in days for a in by_day[d]]
-    )
-    now = timezone.now()
-    columns = [grid_column(d, d, pattern, by_day[d], rows=rows, step=step, now=now) for d in days]
     return render(
         request,
         "clinic/diary/week.html",
         {
             "physio": physio,
-            "physios": selectors.physiotherapists(),
+            "physios": clinic_selectors.physiotherapists(),
             "day": day,
             "monday": monday,
             "previous": monday - timedelta(days=7),
             "next": monday + timedelta(days=7),
             "today": timezone.localdate(),
-            "columns": columns,
-            "table": _rows_by_time(rows, columns, lambda column: physio.pk),
+            **_grid(selectors.week_grid(physio, monday, user=request.user)),
             "book_query": _book_query(request),
         },
     )
-
-
-def _default_span():
-    spans = [(start, end) for _weekday, start, end in settings.DIARY_DEFAULT_WORKING_HOURS]
-    start = min((s for s, _e in spans), default="09:00")
-    end = max((e for _s, e in spans), default="17:00")
-    return datetime.strptime(start, "%H:%M").time(), datetime.strptime(end, "%H:%M").time()
 
 
 # --- Booking -----------------------------------------------------------------------------
@@ -179,7 +117,7 @@ def appointment_create(request: HttpRequest) -> HttpResponse:
     next free slot near the follow-up's due date; `propose=1` proposes the next free slot
     of the chosen physio. A new patient (no episode of care yet) is booked for an initial
     assessment, with the first free physio and time proposed unless chosen."""
-    physios = selectors.physiotherapists()
+    physios = clinic_selectors.physiotherapists()
     params = request.GET
     episode = _open_episode(params.get("episode"))
     patient = episode.patient if episode else _patient(params.get("patient"))
@@ -195,6 +133,7 @@ def appointment_create(request: HttpRequest) -> HttpResponse:
     if initial["kind"] not in AppointmentKind.values:
         initial["kind"] = default_kind
     proposed = None
+    due_on = selectors.follow_up_due_on(episode) if episode else None
     if patient and not initial["practitioner"]:
         initial["practitioner"] = (
             EpisodeOfCare.objects.open()
@@ -203,11 +142,11 @@ def appointment_create(request: HttpRequest) -> HttpResponse:
             .first()
         )
     if request.method == "GET" and not initial["start"]:
-        length = scheduling.appointment_length(initial["kind"])
+        length = appointment_length(initial["kind"])
         physio_id = _int(initial["practitioner"])
         if new_patient and not physio_id:
             # Whoever is free first: a new patient has no physio yet.
-            found = scheduling.first_free_slot(
+            found = selectors.first_free_slot(
                 practitioner_ids=list(physios.values_list("pk", flat=True)),
                 near=timezone.localdate(),
                 length=length,
@@ -221,10 +160,8 @@ def appointment_create(request: HttpRequest) -> HttpResponse:
             and physio_id
             and physios.filter(pk=physio_id).exists()
         ):
-            near = _follow_up_due(episode) if episode else timezone.localdate()
-            proposed = scheduling.next_free_slot(
-                practitioner_id=physio_id, near=near, length=length
-            )
+            near = due_on or timezone.localdate()
+            proposed = selectors.next_free_slot(practitioner_id=physio_id, near=near, length=length)
             if proposed is None:
                 messages.warning(request, "No free slot in the next four weeks: choose a time.")
         if proposed:
@@ -234,7 +171,7 @@ def appointment_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         minutes = data["minutes"] or settings.APPOINTMENT_MINUTES[data["kind"]]
         try:
-            appointment = scheduling.book(
+            appointment = services.book(
                 practitioner=data["practitioner"],
                 patient=data["patient"],
                 start=data["start"],
@@ -243,16 +180,16 @@ def appointment_create(request: HttpRequest) -> HttpResponse:
                 episode=data["episode"],
                 notes=data["notes"],
                 created_by=request.user,
-                allow_past=request.user.has_perm("clinic.backfill_appointment"),
+                allow_past=permissions.may_backfill(request.user),
             )
-        except scheduling.SchedulingError as error:
+        except services.SchedulingError as error:
             form.add_error(None, str(error))
         else:
             messages.success(
                 request,
                 f"Booked: {appointment.patient.full_name} with "
-                f"{scheduling.display_name(appointment.practitioner)}, "
-                f"{scheduling.time_range(appointment)}.",
+                f"{services.display_name(appointment.practitioner)}, "
+                f"{services.time_range(appointment)}.",
             )
             day = timezone.localtime(appointment.start).date()
             return redirect(f"{reverse('clinic:diary_day')}?date={day:%Y-%m-%d}")
@@ -271,6 +208,7 @@ def appointment_create(request: HttpRequest) -> HttpResponse:
             "form": form,
             "patient": patient,
             "proposed": proposed,
+            "follow_up_due_on": due_on,
             "new_patient": new_patient,
             "proposed_physio": (
                 physios.filter(pk=_int(initial["practitioner"])).first() if proposed else None
@@ -303,14 +241,6 @@ def _open_episode(pk) -> EpisodeOfCare | None:
     return EpisodeOfCare.objects.open().select_related("patient").filter(pk=pk).first()
 
 
-def _follow_up_due(episode: EpisodeOfCare) -> date:
-    last = episode.visits.aggregate(last=Max("starts_at"))["last"]
-    if last is None or not episode.follow_up_interval_days:
-        return timezone.localdate()
-    # A visit stored at the end of the calendar (before the date rules) must not overflow.
-    return add_days(local_date(last), episode.follow_up_interval_days)
-
-
 def _get_appointment(pk: int) -> Appointment:
     return get_object_or_404(
         Appointment.objects.select_related("patient", "practitioner", "episode", "created_by"),
@@ -322,7 +252,6 @@ def _get_appointment(pk: int) -> Appointment:
 @shows_clinical("episode")
 def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = _get_appointment(pk)
-    clinical = request.user.has_perm("clinic.view_clinical_record")
     return TemplateResponse(
         request,
         "clinic/diary/appointment_detail.html",
@@ -330,13 +259,8 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "appointment": appointment,
             "patient": appointment.patient,
             # The episode (its complaint) only for those who may read clinical records.
-            "episode": appointment.episode if clinical else None,
-            "can_start_visit": (
-                appointment.status == AppointmentStatus.ARRIVED
-                and not appointment.visit_id
-                and request.user.has_perm("clinic.add_visit")
-                and clinical
-            ),
+            "episode": appointment.episode if permissions.may_read_clinical(request.user) else None,
+            "can_start_visit": permissions.may_start_visit(request.user, appointment),
             "today": timezone.localdate(),
             "started": appointment.start <= timezone.now(),
         },
@@ -346,7 +270,7 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require("clinic.change_appointment")
 def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = _get_appointment(pk)
-    physios = selectors.physiotherapists()
+    physios = clinic_selectors.physiotherapists()
     form = AppointmentTimeForm(
         request.POST or None,
         physios=physios,
@@ -360,17 +284,17 @@ def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         minutes = data["minutes"] or settings.APPOINTMENT_MINUTES[appointment.kind]
         try:
-            moved = scheduling.reschedule(
+            moved = services.reschedule(
                 appointment=appointment,
                 practitioner=data["practitioner"],
                 start=data["start"],
                 end=data["start"] + timedelta(minutes=minutes),
-                allow_past=request.user.has_perm("clinic.backfill_appointment"),
+                allow_past=permissions.may_backfill(request.user),
             )
-        except scheduling.SchedulingError as error:
+        except services.SchedulingError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"Moved to {scheduling.time_range(moved)}.")
+            messages.success(request, f"Moved to {services.time_range(moved)}.")
             return redirect(moved)
     return render(
         request,
@@ -385,8 +309,8 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     form = CancelAppointmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            scheduling.cancel(appointment=appointment, reason=form.cleaned_data["reason"])
-        except scheduling.SchedulingError as error:
+            services.cancel(appointment=appointment, reason=form.cleaned_data["reason"])
+        except services.SchedulingError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, "Appointment cancelled; the time is free again.")
@@ -403,8 +327,8 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def appointment_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = _get_appointment(pk)
     try:
-        appointment = scheduling.check_in(appointment=appointment)
-    except services.ClinicError as error:
+        appointment = services.check_in(appointment=appointment)
+    except ClinicError as error:
         messages.error(request, str(error))
     else:
         if appointment.visit_id:
@@ -423,8 +347,8 @@ def appointment_check_in(request: HttpRequest, pk: int) -> HttpResponse:
 def appointment_no_show(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = _get_appointment(pk)
     try:
-        scheduling.mark_no_show(appointment=appointment)
-    except scheduling.SchedulingError as error:
+        services.mark_no_show(appointment=appointment)
+    except services.SchedulingError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, "Marked as not attended; the patient is on the follow-ups list.")
@@ -436,10 +360,10 @@ def appointment_no_show(request: HttpRequest, pk: int) -> HttpResponse:
 def appointment_undo_no_show(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = _get_appointment(pk)
     try:
-        scheduling.undo_no_show(appointment=appointment)
-    except scheduling.SlotUnavailable as error:
+        services.undo_no_show(appointment=appointment)
+    except services.SlotUnavailable as error:
         messages.error(request, f"{error} Book a new appointment instead.")
-    except scheduling.SchedulingError as error:
+    except services.SchedulingError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, "Booked again: check the patient in when they arrive.")
@@ -461,13 +385,13 @@ def appointment_start_visit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            visit = scheduling.start_visit(
+            visit = services.start_visit(
                 appointment=appointment,
                 episode=form.cleaned_data.get("episode"),
                 complaint=form.cleaned_data.get("complaint", "").strip(),
                 side=form.cleaned_data.get("side") or Side.NOT_APPLICABLE,
             )
-        except services.ClinicError as error:
+        except ClinicError as error:
             form.add_error(None, str(error))
         else:
             return redirect(visit)
@@ -486,11 +410,7 @@ def appointment_start_visit(request: HttpRequest, pk: int) -> HttpResponse:
 def follow_ups(request: HttpRequest) -> HttpResponse:
     within = _int(request.GET.get("within"))
     within = within if within in WORKLIST_WINDOWS else 14
-    worklist = scheduling.follow_ups_due(within_days=within)
-    today = timezone.localdate()
-    for episode in worklist.due:
-        episode.due_on = timezone.localtime(episode.due_at).date()
-        episode.days_overdue = (today - episode.due_on).days
+    worklist = selectors.follow_ups_due(within_days=within)
     for row in [*worklist.due, *worklist.missed]:
         row.contact_label = ContactOutcome(row.contact_outcome).label if row.contact_outcome else ""
     return render(
@@ -500,7 +420,7 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
             "worklist": worklist,
             "within": within,
             "windows": WORKLIST_WINDOWS,
-            "today": today,
+            "today": timezone.localdate(),
             "contact_form": ContactAttemptForm(),
         },
     )
@@ -520,7 +440,7 @@ def contact_attempt_add(request: HttpRequest) -> HttpResponse:
     elif not form.is_valid() or not (episode or missed):
         messages.error(request, "Choose what happened when you called.")
     else:
-        scheduling.contact_attempt_add(
+        services.contact_attempt_add(
             patient=episode.patient if episode else missed.patient,
             episode=episode,
             missed_appointment=missed,
@@ -538,14 +458,13 @@ def contact_attempt_add(request: HttpRequest) -> HttpResponse:
 
 @require("clinic.view_appointment")
 def calendar_feed_settings(request: HttpRequest) -> HttpResponse:
-    if not selectors.physiotherapists().filter(pk=request.user.pk).exists():
-        raise PermissionDenied("Calendar feeds are for physios' own diaries.")
+    permissions.require_own_diary(request.user)
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
-            scheduling.calendar_feed_revoke(practitioner=request.user)
+            services.calendar_feed_revoke(practitioner=request.user)
             messages.success(request, "Your calendar feed is turned off; the old link is dead.")
         else:
-            scheduling.calendar_feed_renew(practitioner=request.user)
+            services.calendar_feed_renew(practitioner=request.user)
             messages.success(request, "Your calendar feed has a new link; the old one is dead.")
         return redirect("clinic:calendar_feed_settings")
     feed = CalendarFeed.objects.filter(practitioner=request.user).first()
@@ -561,16 +480,10 @@ def calendar_feed(request: HttpRequest, practitioner_pk: int, token: str) -> Htt
     """A physio's appointments as iCalendar, for their phone's calendar: no login, the
     secret token in the URL is the key (revocable). Patients appear by initials and clinic
     number only, since the feed leaves the clinic for calendar services it does not control."""
-    feed = scheduling.calendar_feed_open(practitioner_pk=practitioner_pk, token=token)
+    feed = services.calendar_feed_open(practitioner_pk=practitioner_pk, token=token)
     if feed is None:  # a wrong address, or a physio no longer active in the role
         raise Http404("No such calendar.")
-    now = timezone.now()
-    appointments = (
-        Appointment.objects.active()
-        .for_practitioner(feed.practitioner_id)
-        .filter(start__gte=now - timedelta(days=30), start__lt=now + timedelta(days=180))
-        .select_related("patient")
-    )
+    appointments = selectors.feed_appointments(feed)
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Clinic records//Diary//EN")
     calendar.add("version", "2.0")

@@ -6,11 +6,11 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from .diary import WeeklyPattern
-from .models import Appointment, AppointmentStatus, TimeOff, Visit, WorkingBreak, WorkingHours
-from .roles import FRONT_DESK
-from .scheduling import appointment_length, weekly_patterns
-from .seeding import DemoContext
+from ..models import Appointment, AppointmentStatus, TimeOff, Visit, WorkingBreak, WorkingHours
+from ..roles import FRONT_DESK
+from ..seeding import DemoContext
+from .selectors import weekly_patterns
+from .times import WeeklyPattern, appointment_length
 
 KIND_OF_VISIT = {"initial": "initial", "follow_up": "follow_up", "discharge": "discharge_review"}
 # The demo clinic's hours, which its physios work: Monday to Friday 8am to 8pm, Saturday

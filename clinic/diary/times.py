@@ -1,6 +1,6 @@
 """The diary's time arithmetic: working patterns, free slots and the day/week grid.
 
-Pure code (no ORM, no request): times are aware datetimes in the current time zone, a
+Pure code (no ORM, no request; lengths from settings): times are aware datetimes in the current time zone, a
 physio's week is a `WeeklyPattern`, appointments are anything with `start`, `end` and
 `is_active`. Intervals are half-open, [start, end): back-to-back never overlaps.
 """
@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 
+from django.conf import settings
 from django.utils import timezone
 
 Span = tuple[time, time]
@@ -26,6 +27,20 @@ class Timed(Protocol):
 def at(day: date, moment: time) -> datetime:
     """The aware datetime of a wall-clock time on a day, in the current time zone."""
     return timezone.make_aware(datetime.combine(day, moment))
+
+
+def midnight(day: date) -> datetime:
+    """The start of a day, in the current time zone."""
+    return at(day, time.min)
+
+
+def appointment_length(kind: str) -> timedelta:
+    return timedelta(minutes=settings.APPOINTMENT_MINUTES[kind])
+
+
+def slot_step() -> timedelta:
+    """The grid's row, and the step between the free starts offered."""
+    return timedelta(minutes=settings.DIARY_SLOT_MINUTES)
 
 
 def overlaps(start: datetime, end: datetime, other_start: datetime, other_end: datetime) -> bool:
@@ -138,6 +153,46 @@ class Column:
     day: date
     cells: list[Cell]
     away: str | None = None  # the reason, when the physio is away that day
+
+
+def default_span() -> Span:
+    """The rows a grid shows when no column has hours or bookings: the clinic's day."""
+    spans = [(start, end) for _weekday, start, end in settings.DIARY_DEFAULT_WORKING_HOURS]
+    start = min((s for s, _e in spans), default="09:00")
+    end = max((e for _s, e in spans), default="17:00")
+    return time.fromisoformat(start), time.fromisoformat(end)
+
+
+@dataclass
+class Grid:
+    columns: list[Column]
+    # [(row time, [(cell, physio id), ...]), ...]: the grid as the template walks it.
+    table: list[tuple[time, list[tuple[Cell, Any]]]]
+
+
+def grid(
+    keyed: Sequence[tuple[Any, date, WeeklyPattern, Sequence[Timed], Any]],
+    *,
+    step: timedelta,
+    now: datetime,
+) -> Grid:
+    """The grid of columns given as (key, day, pattern, appointments, physio id)."""
+    rows = grid_rows(
+        ((pattern, day) for _key, day, pattern, _appointments, _physio in keyed),
+        step,
+        default_span(),
+        [a for _key, _day, _pattern, appointments, _physio in keyed for a in appointments],
+    )
+    columns = [
+        grid_column(key, day, pattern, appointments, rows=rows, step=step, now=now)
+        for key, day, pattern, appointments, _physio in keyed
+    ]
+    physio_ids = [physio for *_rest, physio in keyed]
+    table = [
+        (row, [(column.cells[index], physio_ids[n]) for n, column in enumerate(columns)])
+        for index, row in enumerate(rows)
+    ]
+    return Grid(columns=columns, table=table)
 
 
 def grid_rows(
