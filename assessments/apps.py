@@ -8,12 +8,16 @@ class AssessmentsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from clinic.backup import BackedUpApp, backed_up_apps
-        from clinic.seeding import demo_seeders
-        from clinic.signals import visit_missing, visit_signing
-
         from . import demo, guards, markers, sections, selectors, services, summaries
         from .definitions import register_builtin_templates, templates
+        from .host import (
+            BackedUpApp,
+            DemoSeeder,
+            backed_up_apps,
+            demo_seeders,
+            visit_missing,
+            visit_signing,
+        )
         from .measures import register_builtin_measures
         from .measures import registry as measures
         from .models import Assessment, RedFlagAlert, RedFlagReferral, WorkingDiagnosis
@@ -29,5 +33,5 @@ class AssessmentsConfig(AppConfig):
         summaries.connect()
         sections.register_sections()
         markers.register()
-        demo_seeders.register("assessments", demo.seed_assessments, order=10)
+        demo_seeders.register(DemoSeeder("assessments", demo.seed_assessments, order=10))
         backed_up_apps.register(BackedUpApp(label="assessments", order=20))

@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from assessments import measures
 from assessments.buttock_pain import BUTTOCK_PAIN_V1, BUTTOCK_PAIN_V2
+from assessments.dates import BEFORE_1900, EARLIEST
 from assessments.follow_up import FOLLOW_UP_MEASURES_V1
 from assessments.registry import AlreadyRegistered, NotRegistered, Registry
 from assessments.schema import (
@@ -26,7 +27,6 @@ from assessments.schema import (
     Section,
     Template,
 )
-from clinic.dates import BEFORE_1900, EARLIEST
 
 __all__ = [
     "BUILTIN_TEMPLATES",

@@ -17,8 +17,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.html import escape
 
+from assessments.text import single_line
 from clinic.forms import DateInput, DateTimeInput, RevisionField
-from clinic.text import single_line
 
 from . import measures, reasoning
 from .definitions import AnswerError, Item, ItemType, Section, Template, validate_answers

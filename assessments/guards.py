@@ -4,6 +4,7 @@
 
 from django.db.models.signals import pre_delete, pre_save
 
+from assessments.host import RecordDeletionError, SignedRecordError
 from clinic import triggers
 from clinic.guards import (
     guards_of_visit_records,
@@ -11,7 +12,6 @@ from clinic.guards import (
     refuse_if_visit_signed,
     visit_is_signed,
 )
-from clinic.services import RecordDeletionError, SignedRecordError
 
 from .models import (
     Assessment,
@@ -25,7 +25,7 @@ from .models import (
 
 def protect_signed_assessment(sender, instance: Assessment, raw: bool = False, **kwargs) -> None:
     """pre_save receiver. The one change allowed to reach `signed` is the freeze at
-    signing (clinic.signals.visit_signing), which runs while the visit is still a draft."""
+    signing (assessments.host.visit_signing), which runs while the visit is still a draft."""
     if raw:
         return
     if (

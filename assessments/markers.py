@@ -7,8 +7,7 @@ from collections.abc import Collection
 
 from django.db.models import Count, F
 
-from clinic.records import MarkerSource, PatientMarker, patient_markers
-
+from .host import MarkerSource, PatientMarker, patient_markers
 from .models import RedFlagAlert
 
 FRONT_DESK_LABEL = "See the physio before treatment"

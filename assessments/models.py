@@ -5,8 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from clinic.dates import NotInFuture, not_before_1900
-from clinic.text import single_line
+from assessments.dates import NotInFuture, not_before_1900
+from assessments.text import single_line
 
 from .reasoning import SOURCES
 

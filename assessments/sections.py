@@ -3,7 +3,11 @@
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from clinic.records import (
+from clinic.services import can_write_visit
+
+from . import selectors
+from .definitions import templates
+from .host import (
     RecordSection,
     StepProgress,
     VisitStep,
@@ -11,10 +15,6 @@ from clinic.records import (
     visit_sections,
     visit_steps,
 )
-from clinic.services import can_write_visit
-
-from . import selectors
-from .definitions import templates
 from .models import Assessment, AssessmentStatus
 from .panel import findings_from_answers, panel_context
 from .schema import ItemType, Template

@@ -69,7 +69,7 @@ def patient_summary(patient: Patient) -> list[EpisodeOfCare]:
 
 
 def missing_in_visit(sender, *, visit: Visit, **kwargs) -> list[str]:
-    """Receiver of clinic.signals.visit_missing: what the visit's assessment lacks."""
+    """Receiver of assessments.host.visit_missing: what the visit's assessment lacks."""
     assessments = list(visit.assessments.all())
     missing = []
     if not any(a.status == AssessmentStatus.SAVED for a in assessments):

@@ -492,7 +492,7 @@ def is_empty(template: Template, assessment: Assessment) -> bool:
 
 
 def freeze_on_signing(sender, *, visit: Visit, user, **kwargs) -> None:
-    """Receiver of clinic.signals.visit_signing: freeze each assessment with the
+    """Receiver of assessments.host.visit_signing: freeze each assessment with the
     suggestions shown at this moment; refuse while unsaved draft input is pending."""
     for assessment in Assessment.objects.select_for_update().filter(visit=visit):
         if assessment.draft is not None:

@@ -31,8 +31,7 @@ from contextvars import ContextVar
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 
-from clinic.signals import data_restored
-
+from .host import data_restored
 from .models import EpisodeMeasureSummary, Measurement
 
 # pg_advisory_xact_lock(LOCK_CLASS, episode_id): the key space of these summaries' locks.
@@ -163,7 +162,7 @@ def connect() -> None:
 
 
 def rebuilt_after_restore(sender, **kwargs) -> None:
-    """Receiver of clinic.signals.data_restored: a backup from before this table existed
+    """Receiver of assessments.host.data_restored: a backup from before this table existed
     restores with it empty; a newer one brought the rows as they were."""
     if not EpisodeMeasureSummary.objects.exists():
         rebuild_summaries()

@@ -14,7 +14,7 @@ from clinic.audit import shows_clinical
 from clinic.models import EpisodeOfCare, Visit, VisitKind
 from clinic.views import require, safe_next
 
-from . import fhir, reasoning, selectors, services
+from . import fhir, host, reasoning, selectors, services
 from .definitions import NotRegistered, Template, templates
 from .display import answer_sections
 from .forms import (
@@ -116,7 +116,7 @@ def assessment_edit(request: HttpRequest, visit_pk: int, template_code: str) -> 
             # Resubmitting now overwrites deliberately: the user has been told.
             form.data = form.data.copy()
             form.data["revision"] = str(assessment.revision)
-        except (services.AssessmentError, clinic_services.ClinicError) as error:
+        except (services.AssessmentError, host.ClinicError) as error:
             form.add_error(None, str(error))
     if form is None:
         form = AssessmentForm(template=template)
@@ -193,9 +193,9 @@ def working_diagnosis_confirm(request: HttpRequest, episode_pk: int) -> HttpResp
                 suggested=request.POST.getlist("suggested"),
                 reason=form.cleaned_data.get("reason", ""),
             )
-        except clinic_services.AfterDischargeError as error:
+        except host.AfterDischargeError as error:
             form.add_error("reason" if "reason" in form.fields else None, str(error))
-        except (services.AssessmentError, clinic_services.ClinicError) as error:
+        except (services.AssessmentError, host.ClinicError) as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, "Working diagnosis confirmed.")
@@ -383,6 +383,6 @@ def assessment_autosave(request: HttpRequest, visit_pk: int, template_code: str)
             form_data=form_data,
             revision=_posted_revision(request),
         )
-    except (services.AssessmentError, clinic_services.ClinicError) as error:
+    except (services.AssessmentError, host.ClinicError) as error:
         context["error"] = str(error)
     return render(request, "assessments/autosave_status.html", context)

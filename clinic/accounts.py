@@ -31,11 +31,12 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from assessments.host import ClinicError
+
 from .admin_site import is_clinic_admin
 from .audit import acting
 from .diary.services import calendar_feed_revoke
 from .roles import CLINIC_ADMIN, FRONT_DESK, PHYSIOTHERAPIST
-from .services import ClinicError
 
 logger = logging.getLogger(__name__)
 

@@ -16,6 +16,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from assessments.text import single_line
+
 from . import accounts, selectors
 from .audit import ClinicalAccessAdmin
 from .diary import services as diary_services
@@ -32,7 +34,6 @@ from .models import (
     WorkingHours,
 )
 from .roles import CLINIC_ADMIN, PHYSIOTHERAPIST, ROLES
-from .text import single_line
 
 # admin.site is clinic.admin_site.ClinicAdminSite: the Clinic admin (and superusers) only.
 # The ModelAdmin of every model whose pages show clinical content (an episode shows its

@@ -10,8 +10,16 @@ class ClinicConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.contrib.auth.models import Group
 
-        from . import accounts, guards, sections, text
-        from .backup import BackedUpApp, backed_up_apps
+        from assessments import text
+        from assessments.host import (
+            BackedUpApp,
+            DemoSeeder,
+            backed_up_apps,
+            demo_seeders,
+            visit_signing,
+        )
+
+        from . import accounts, guards, sections
         from .diary import demo as demo_diary
         from .diary import services as diary_services
         from .models import (
@@ -28,8 +36,6 @@ class ClinicConfig(AppConfig):
             WorkingBreak,
             WorkingHours,
         )
-        from .seeding import demo_seeders
-        from .signals import visit_signing
 
         # First, so that every save (audit log entries too) stores its text without NUL.
         text.connect()
@@ -75,7 +81,7 @@ class ClinicConfig(AppConfig):
         sections.register_clinic_sections()
         sections.register_diary_sections()
         sections.register_visit_steps()
-        demo_seeders.register("diary", demo_diary.seed_diary, order=30)
+        demo_seeders.register(DemoSeeder("diary", demo_diary.seed_diary, order=30))
         visit_signing.connect(
             diary_services.mark_attended_on_signing,
             sender=Visit,

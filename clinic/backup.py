@@ -16,7 +16,6 @@ Which apps' tables are backed up is the apps' own say: each registers itself fro
 
 import datetime
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -26,32 +25,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.serializers.json import Serializer as JSONSerializer
 from django.db import models
 
-from assessments.registry import Registry
+from assessments.host import backed_up_apps
 
 # A backup is a fixture file: loaddata reads it by these suffixes.
 SUFFIXES = (".json", ".json.gz")
 BY_NATURAL_KEY = (ContentType, Permission, Group)
-
-
-@dataclass(frozen=True)
-class BackedUpApp:
-    """An installed app whose every table is backed up."""
-
-    label: str
-    order: int  # lower loads first: an app's rows after those of the apps it points at
-
-
-class BackedUpAppRegistry(Registry[BackedUpApp]):
-    what = "backed-up app"
-
-    def key_of(self, entry: BackedUpApp) -> str:
-        return entry.label
-
-    def sort_key(self, entry: BackedUpApp) -> int:
-        return entry.order
-
-
-backed_up_apps = BackedUpAppRegistry()
 
 
 def backed_up_models() -> list[type[models.Model]]:

@@ -8,6 +8,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.utils import timezone
 
+from assessments.text import single_line
+
 from . import accounts
 from .lockout import client_address
 from .models import (
@@ -19,7 +21,6 @@ from .models import (
     Patient,
     Visit,
 )
-from .text import single_line
 
 logger = logging.getLogger(__name__)
 

@@ -16,6 +16,8 @@ from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate, pre_delete, pre_migrate, pre_save
 from django.utils.text import capfirst
 
+from assessments.host import RecordDeletionError, SignedRecordError
+
 from . import triggers
 from .models import (
     Addendum,
@@ -26,7 +28,6 @@ from .models import (
     VisitStatus,
     VisitTakeover,
 )
-from .services import RecordDeletionError, SignedRecordError
 
 
 def refuse_delete(sender: type[models.Model], instance: models.Model, **kwargs) -> None:

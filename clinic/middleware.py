@@ -7,7 +7,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.cache import patch_cache_control
 
-from .text import NUL, has_nul, without_nul
+from assessments.text import NUL, has_nul, without_nul
 
 Handler = Callable[[HttpRequest], HttpResponse]
 

@@ -8,15 +8,16 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from .dates import (
+from assessments.dates import (
     BOOKING_TOO_LATE,
     AtMostTwoYearsAhead,
     NotInFuture,
     not_before_1900,
     visit_start_within_the_hour,
 )
+from assessments.text import single_line
+
 from .managers import AppointmentQuerySet, EpisodeQuerySet, PatientQuerySet, VisitQuerySet
-from .text import single_line
 
 # No 0/O or 1/I/L: identifiers are read out over the phone.
 IDENTIFIER_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"

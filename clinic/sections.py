@@ -3,8 +3,7 @@
 from django.urls import reverse
 from django.utils import timezone
 
-from . import selectors
-from .records import (
+from assessments.host import (
     RecordSection,
     StepProgress,
     VisitStep,
@@ -12,6 +11,8 @@ from .records import (
     visit_steps,
     visit_summaries,
 )
+
+from . import selectors
 
 
 def _episodes(request, patient) -> dict:

@@ -12,11 +12,11 @@ never imports them:
         name = "assessments"
 
         def ready(self) -> None:
-            from clinic.seeding import demo_seeders
+            from assessments.host import DemoSeeder, demo_seeders
 
             from .demo import seed_assessments
 
-            demo_seeders.register("assessments", seed_assessments, order=10)
+            demo_seeders.register(DemoSeeder("assessments", seed_assessments, order=10))
 
     # assessments/demo.py
     def seed_assessments(context: DemoContext) -> None:
@@ -36,8 +36,7 @@ choices from `context.rng` and `context.faker` so that a given `--seed` gives th
 import random
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import islice
@@ -51,6 +50,8 @@ from django.utils import timezone
 from faker import Faker
 from tqdm import tqdm
 
+from assessments.host import DemoSeederRegistry, demo_seeders, visit_sections
+
 from .models import (
     DischargeReason,
     EpisodeOfCare,
@@ -63,7 +64,6 @@ from .models import (
     VisitStatus,
     new_patient_identifier,
 )
-from .records import AlreadyRegistered, NotRegistered, visit_sections
 from .roles import CLINIC_ADMIN, FRONT_DESK, PHYSIOTHERAPIST, ROLES
 from .triggers import unguarded
 
@@ -77,55 +77,6 @@ class SeedingError(Exception):
 
 
 # --- The registry other apps add their seeders to --------------------------------------
-
-
-@dataclass(frozen=True)
-class DemoSeeder:
-    name: str
-    function: Callable[["DemoContext"], object]
-    order: int = 100
-
-
-class DemoSeederRegistry:
-    def __init__(self) -> None:
-        self._seeders: dict[str, DemoSeeder] = {}
-
-    def register(
-        self, name: str, function: Callable[["DemoContext"], object], order: int = 100
-    ) -> DemoSeeder:
-        if name in self._seeders:
-            raise AlreadyRegistered(f"A demo seeder named {name!r} is registered.")
-        seeder = DemoSeeder(name=name, function=function, order=order)
-        self._seeders[name] = seeder
-        return seeder
-
-    def unregister(self, name: str) -> None:
-        if name not in self._seeders:
-            raise NotRegistered(f"No demo seeder named {name!r} is registered.")
-        del self._seeders[name]
-
-    def __iter__(self) -> Iterator[DemoSeeder]:
-        return iter(sorted(self._seeders.values(), key=lambda s: (s.order, s.name)))
-
-    def __contains__(self, name: str) -> bool:
-        return name in self._seeders
-
-    def __len__(self) -> int:
-        return len(self._seeders)
-
-    @contextmanager
-    def temporarily(
-        self, name: str, function: Callable[["DemoContext"], object], order: int = 100
-    ) -> Iterator[DemoSeeder]:
-        """Register a seeder for the length of a block (tests): nothing leaks."""
-        seeder = self.register(name, function, order)
-        try:
-            yield seeder
-        finally:
-            self.unregister(name)
-
-
-demo_seeders = DemoSeederRegistry()
 
 
 # --- What every seeder receives ----------------------------------------------------------

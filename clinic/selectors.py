@@ -6,10 +6,10 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from assessments.host import patient_markers, visit_missing
+
 from .models import Addendum, Appointment, AppointmentStatus, EpisodeOfCare, Patient, Visit
-from .records import patient_markers
 from .roles import PHYSIOTHERAPIST
-from .signals import visit_missing
 
 
 def missing_before_signing(visit: Visit) -> list[str]:

@@ -8,6 +8,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from assessments.host import (
+    AfterDischargeError,
+    ClinicError,
+    NotVisitClinician,
+    SignedRecordError,
+    visit_signing,
+)
+
 from .models import (
     Addendum,
     AppointmentStatus,
@@ -21,27 +29,6 @@ from .models import (
     VisitTakeover,
     new_patient_identifier,
 )
-from .signals import visit_signing
-
-
-class ClinicError(Exception):
-    """A rule of the clinic was broken; the message is for the user."""
-
-
-class SignedRecordError(ClinicError):
-    """A signed record was about to change: it is read-only, whatever the path."""
-
-
-class RecordDeletionError(ClinicError):
-    """Clinical records and patients are never deleted (patients are archived instead)."""
-
-
-class NotVisitClinician(ClinicError):
-    """Someone other than the visit's clinician tried to write into its draft."""
-
-
-class AfterDischargeError(ClinicError):
-    """A discharged episode's record was about to change without a reason."""
 
 
 class StalePatientDetails(ClinicError):

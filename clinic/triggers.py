@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from .records import AlreadyRegistered
+from assessments.registry import AlreadyRegistered
 
 REFUSAL = "Signed records cannot be changed"
 LIFTED_TABLE = "clinic_guards_lifted"

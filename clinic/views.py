@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from assessments.host import record_sections, visit_sections
+
 from . import selectors, services
 from .audit import shows_clinical
 from .forms import (
@@ -29,7 +31,6 @@ from .forms import (
     VisitStartForm,
 )
 from .models import EpisodeOfCare, Patient, Visit
-from .records import record_sections, visit_sections
 
 
 def require(perm: str):

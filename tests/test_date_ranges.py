@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments.dates import two_years_ahead
 from clinic import scheduling, services
-from clinic.dates import two_years_ahead
 from clinic.models import Appointment, EpisodeOfCare, Patient, TimeOff, Visit
 from tests.clinic.diary_helpers import at, next_monday
 from tests.factories import AppointmentFactory, VisitFactory

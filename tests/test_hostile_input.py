@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from assessments import services as assessment_services
 from assessments.buttock_pain import BUTTOCK_PAIN_V1
+from assessments.text import single_line
 from clinic import scheduling
-from clinic.text import single_line
 from treatments import services as treatment_services
 from treatments.kinds import kinds
 

@@ -8,9 +8,13 @@ class TreatmentsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from clinic.backup import BackedUpApp, backed_up_apps
-        from clinic.seeding import demo_seeders
-        from clinic.signals import visit_missing
+        from assessments.host import (
+            BackedUpApp,
+            DemoSeeder,
+            backed_up_apps,
+            demo_seeders,
+            visit_missing,
+        )
 
         from . import demo, guards, sections, selectors, summaries
         from .kinds import kinds, register_builtin_kinds
@@ -39,5 +43,5 @@ class TreatmentsConfig(AppConfig):
         summaries.connect()
         sections.register_sections()
         visit_missing.connect(selectors.missing_in_visit, dispatch_uid="treatments_missing")
-        demo_seeders.register("treatments", demo.seed_treatments, order=20)
+        demo_seeders.register(DemoSeeder("treatments", demo.seed_treatments, order=20))
         backed_up_apps.register(BackedUpApp(label="treatments", order=30))

@@ -5,8 +5,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
-from clinic.dates import AtMostTwoYearsAhead, NotInFuture, not_before_1900
-from clinic.text import single_line
+from assessments.dates import AtMostTwoYearsAhead, NotInFuture, not_before_1900
+from assessments.text import single_line
 
 from .kinds import EXERCISE_FIELDS, kinds
 from .safety import evaluate_screen

@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from clinic.records import (
+from assessments.host import (
     RecordSection,
     StepProgress,
     VisitStep,

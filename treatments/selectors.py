@@ -88,7 +88,7 @@ def plan_saved(episode_id: int) -> bool:
 
 
 def missing_in_visit(sender, *, visit: Visit, **kwargs) -> list[str]:
-    """Receiver of clinic.signals.visit_missing: the SOAP note, the interventions and the
+    """Receiver of assessments.host.visit_missing: the SOAP note, the interventions and the
     episode's plan, asked as the step bar asks them (sections.py)."""
     missing = []
     if not note_written(visit):

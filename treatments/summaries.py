@@ -24,8 +24,8 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from django.db.models.signals import post_save
 
+from assessments.host import data_restored
 from clinic.models import Visit
-from clinic.signals import data_restored
 
 from .models import DeliveredIntervention, EpisodeInterventionKind
 
@@ -91,7 +91,7 @@ def connect() -> None:
 
 
 def rebuilt_after_restore(sender, **kwargs) -> None:
-    """Receiver of clinic.signals.data_restored: a backup from before this table existed
+    """Receiver of assessments.host.data_restored: a backup from before this table existed
     restores with it empty; a newer one brought the rows as they were."""
     if not EpisodeInterventionKind.objects.exists():
         rebuild_intervention_kinds()

@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from assessments import host
 from assessments.selectors import open_red_flags, working_diagnosis
 from clinic import services as clinic_services
 from clinic.audit import shows_clinical
@@ -82,8 +83,8 @@ def _refused(form, refusal: str):
     return form
 
 
-def _after_discharge_error(form, error: clinic_services.ClinicError) -> None:
-    field = "reason" if isinstance(error, clinic_services.AfterDischargeError) else None
+def _after_discharge_error(form, error: host.ClinicError) -> None:
+    field = "reason" if isinstance(error, host.AfterDischargeError) else None
     form.add_error(field if field in form.fields else None, str(error))
 
 
@@ -115,7 +116,7 @@ def intervention_add(request: HttpRequest, visit_pk: int, kind_code: str) -> Htt
             except services.SafetyError as error:
                 form.safety_error = error
                 return _intervention_page(request, visit, kind, form)
-            except (services.TreatmentError, clinic_services.ClinicError) as error:
+            except (services.TreatmentError, host.ClinicError) as error:
                 form.add_error(None, str(error))
             else:
                 messages.success(request, f"{kind.label} recorded.")
@@ -192,7 +193,7 @@ def intervention_edit(request: HttpRequest, pk: int) -> HttpResponse:
             except services.SafetyError as error:
                 form.safety_error = error
                 return _intervention_page(request, visit, kind, form, intervention)
-            except (services.TreatmentError, clinic_services.ClinicError) as error:
+            except (services.TreatmentError, host.ClinicError) as error:
                 form.add_error(None, str(error))
             else:
                 messages.success(request, f"{kind.label} saved.")
@@ -221,14 +222,14 @@ def intervention_remove(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             services.intervention_remove(intervention=intervention, user=request.user)
-        except clinic_services.NotVisitClinician as error:
+        except host.NotVisitClinician as error:
             return TemplateResponse(
                 request,
                 "treatments/intervention_remove.html",
                 _context(visit, intervention=intervention, error=str(error)),
                 status=403,
             )
-        except (services.TreatmentError, clinic_services.ClinicError) as error:
+        except (services.TreatmentError, host.ClinicError) as error:
             messages.error(request, str(error))
         else:
             messages.success(request, f"{intervention.get_kind_display()} removed from the visit.")
@@ -261,7 +262,7 @@ def consent_add(request: HttpRequest, episode_pk: int) -> HttpResponse:
             # Recording now replaces that consent deliberately: the user has been told.
             form.data = form.data.copy()
             form.data["replaces"] = str(in_force.pk)
-        except clinic_services.ClinicError as error:
+        except host.ClinicError as error:
             _after_discharge_error(form, error)
         except services.TreatmentError as error:
             form.add_error(None, str(error))
@@ -301,7 +302,7 @@ def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
                 withdrawn_on=form.cleaned_data["withdrawn_on"],
                 reason=form.cleaned_data.get("reason", ""),
             )
-        except clinic_services.ClinicError as error:
+        except host.ClinicError as error:
             _after_discharge_error(form, error)
         except services.TreatmentError as error:
             form.add_error(None, str(error))
@@ -432,7 +433,7 @@ def visit_note_save(request: HttpRequest, visit_pk: int) -> HttpResponse:
             # Saving again now overwrites deliberately: the user has been told.
             form.data = form.data.copy()
             form.data["revision"] = str(saved_note.revision)
-        except (services.TreatmentError, clinic_services.ClinicError) as error:
+        except (services.TreatmentError, host.ClinicError) as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, "Visit note saved.")
@@ -500,7 +501,7 @@ def plan_edit(request: HttpRequest, episode_pk: int) -> HttpResponse:
             # Saving again now overwrites deliberately: the user has been told.
             form.data = form.data.copy()
             form.data["revision"] = str(plan.revision)
-        except clinic_services.ClinicError as error:
+        except host.ClinicError as error:
             _after_discharge_error(form, error)
         except services.TreatmentError as error:
             form.add_error(None, str(error))

@@ -22,7 +22,9 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from ..dates import add_days, local_date, two_years_ahead
+from assessments.dates import add_days, local_date, two_years_ahead
+from assessments.host import patient_markers
+
 from ..models import (
     ACTIVE_APPOINTMENT_STATUSES,
     Appointment,
@@ -35,7 +37,6 @@ from ..models import (
     WorkingBreak,
     WorkingHours,
 )
-from ..records import patient_markers
 from ..selectors import physiotherapists
 from .times import Grid, WeeklyPattern, grid, midnight, parse_spans, slot_step
 

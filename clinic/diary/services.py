@@ -17,8 +17,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from assessments import host
+from assessments.dates import VISIT_LEAD
+
 from .. import services as clinic_services
-from ..dates import VISIT_LEAD
 from ..models import (
     Appointment,
     AppointmentKind,
@@ -46,7 +48,7 @@ VISIT_KIND = {
 }
 
 
-class SchedulingError(clinic_services.ClinicError):
+class SchedulingError(host.ClinicError):
     """A diary rule was broken; the message is for the user."""
 
 

@@ -20,6 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from assessments.host import ClinicError
+
 from .. import selectors as clinic_selectors
 from ..audit import shows_clinical
 from ..forms import (
@@ -39,7 +41,6 @@ from ..models import (
     Patient,
     Side,
 )
-from ..services import ClinicError
 from ..views import require, safe_next
 from . import permissions, selectors, services
 from .times import Grid, appointment_length

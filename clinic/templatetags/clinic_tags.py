@@ -3,8 +3,8 @@ from urllib.parse import urlsplit
 from django import template
 from django.urls import Resolver404, resolve
 
-from clinic import records
-from clinic.records import PatientMarker, patient_markers
+from assessments import host
+from assessments.host import PatientMarker, patient_markers
 from clinic.services import can_write_visit
 
 register = template.Library()
@@ -59,7 +59,7 @@ def visit_steps(
         return {"steps": []}
     steps = [
         {"step": step, "progress": step.progress(visit), "current": step.key == current}
-        for step in records.visit_steps.visible_to(request.user)
+        for step in host.visit_steps.visible_to(request.user)
     ]
     keys = [row["step"].key for row in steps]
     after = keys.index(current) + 1 if current in keys else 0

@@ -6,7 +6,7 @@ from auditlog.models import LogEntry
 from django.test import Client
 from django.urls import reverse
 
-from assessments import measures
+from assessments import host, measures
 from assessments.buttock_pain import BUTTOCK_PAIN_V1, BUTTOCK_PAIN_V2
 from assessments.models import Assessment, Measurement, RedFlagAlert, WorkingDiagnosis
 from assessments.reasoning import SOURCES
@@ -148,7 +148,7 @@ def test_an_empty_assessment_is_never_signed(client_for, physio, visit):
     assert "The assessment records nothing yet" in response.content.decode()
     visit.refresh_from_db()
     assert visit.status == "draft"
-    with pytest.raises(clinic_services.ClinicError, match="records nothing yet"):
+    with pytest.raises(host.ClinicError, match="records nothing yet"):
         clinic_services.visit_sign(visit=visit, user=physio)
 
 
@@ -397,7 +397,7 @@ def test_signing_freezes_the_assessment_with_its_suggestions(client_for, physio,
 
 def test_signing_refused_while_a_draft_is_unsaved(physio, visit, client_for):
     client_for(physio).post(edit_url(visit), {"history_notes": "half", "action": "draft"})
-    with pytest.raises(clinic_services.ClinicError, match="draft answers"):
+    with pytest.raises(host.ClinicError, match="draft answers"):
         clinic_services.visit_sign(visit=visit, user=physio)
 
 

@@ -10,12 +10,8 @@ from django.utils import timezone
 
 from assessments import services
 from assessments.buttock_pain import BUTTOCK_PAIN_V1
-from clinic.records import (
-    AlreadyRegistered,
-    MarkerSource,
-    PatientMarker,
-    patient_markers,
-)
+from assessments.host import MarkerSource, PatientMarker, patient_markers
+from assessments.registry import AlreadyRegistered
 from tests.factories import AppointmentFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments import services
+from assessments.host import RecordDeletionError, SignedRecordError
 from assessments.models import RedFlagReferral
 from clinic import services as clinic_services
-from clinic.services import RecordDeletionError, SignedRecordError
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from assessments import services
 from assessments.buttock_pain import BUTTOCK_PAIN_V1
+from assessments.host import RecordDeletionError, SignedRecordError
 from assessments.models import Assessment, Measurement, RedFlagAlert, WorkingDiagnosis
 from clinic import services as clinic_services
-from clinic.services import RecordDeletionError, SignedRecordError
 from tests.factories import VisitFactory
 
 pytestmark = pytest.mark.django_db

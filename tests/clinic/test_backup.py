@@ -14,9 +14,11 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
+from assessments import host
+from assessments.host import BackedUpApp, backed_up_apps
 from assessments.models import Assessment, Measurement
 from clinic import services
-from clinic.backup import BackedUpApp, backed_up_apps, backed_up_models
+from clinic.backup import backed_up_models
 from clinic.models import Appointment, Patient, Visit
 from treatments.models import DeliveredIntervention
 
@@ -115,10 +117,10 @@ def test_a_seeded_clinic_round_trips_with_nothing_lost(clinic, tmp_path, suffix)
     )
     # Restoring adds no audit entries of its own, and the signed records are still guarded.
     assert LogEntry.objects.count() == len(before["auditlog.LogEntry"])
-    with pytest.raises(services.SignedRecordError):
+    with pytest.raises(host.SignedRecordError):
         Visit.objects.signed().first().save()
     # The database's guards were lifted for the restore's transaction only.
-    with pytest.raises(services.SignedRecordError), transaction.atomic():
+    with pytest.raises(host.SignedRecordError), transaction.atomic():
         Measurement.objects.filter(visit__status="signed").update(value=0)
 
 

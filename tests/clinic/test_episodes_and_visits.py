@@ -4,9 +4,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments import host
+from assessments.host import visit_sections
 from clinic import services
 from clinic.models import EpisodeOfCare, Visit
-from clinic.records import visit_sections
 from tests.factories import VisitFactory
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +96,7 @@ def test_signed_visit_notes_cannot_be_changed_by_post(client_for, physio, visit)
 
 def test_signed_visit_cannot_be_changed_by_the_service(physio, visit):
     services.visit_sign(visit=visit, user=physio)
-    with pytest.raises(services.SignedRecordError):
+    with pytest.raises(host.SignedRecordError):
         services.visit_update(visit=visit, user=physio, notes="changed")
 
 
@@ -147,7 +148,7 @@ def test_discharge_needs_drafts_signed_first(client_for, physio, visit):
 def test_no_visit_in_a_discharged_episode(physio, episode):
     services.episode_discharge(episode=episode, reason="goals_met")
     episode.refresh_from_db()
-    with pytest.raises(services.ClinicError, match="open episode"):
+    with pytest.raises(host.ClinicError, match="open episode"):
         services.visit_start(episode=episode, practitioner=physio, kind="follow_up")
 
 
@@ -188,7 +189,7 @@ def test_a_visit_written_in_the_plain_box_keeps_it(client_for, physio, visit):
 
 
 def test_without_a_note_section_the_plain_box_is_the_note(client_for, physio, visit, monkeypatch):
-    monkeypatch.delitem(visit_sections._sections, "note")
+    monkeypatch.delitem(visit_sections._entries, "note")
     page = client_for(physio).get(visit.get_absolute_url()).content.decode()
     assert "Clinical notes" in page and "Save notes" in page
     assert "Visit note (SOAP)" not in page

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments import host
 from assessments import services as assessment_services
 from assessments.buttock_pain import BUTTOCK_PAIN_V1
 from assessments.models import Assessment
@@ -358,16 +359,16 @@ def test_signing_still_goes_through_the_guards(physio, visit):
 
 def test_a_signed_visit_cannot_be_saved_through_the_orm(signed_visit):
     signed_visit.notes = "changed afterwards"
-    with pytest.raises(services.SignedRecordError, match="signed"):
+    with pytest.raises(host.SignedRecordError, match="signed"):
         signed_visit.save()
-    with pytest.raises(services.SignedRecordError):
+    with pytest.raises(host.SignedRecordError):
         signed_visit.save(update_fields=["notes"])
     assert Visit.objects.get(pk=signed_visit.pk).notes != "changed afterwards"
 
 
 def test_a_signed_visit_cannot_be_unsigned(signed_visit):
     signed_visit.status, signed_visit.signed_at, signed_visit.signed_by = "draft", None, None
-    with pytest.raises(services.SignedRecordError):
+    with pytest.raises(host.SignedRecordError):
         signed_visit.save()
 
 
@@ -382,7 +383,7 @@ def test_an_addendum_is_written_once(signed_visit, physio):
         visit=signed_visit, author=physio, text="Also reported calf pain.", reason="Omitted"
     )
     addendum.text = "Rewritten"
-    with pytest.raises(services.SignedRecordError, match="add another addendum"):
+    with pytest.raises(host.SignedRecordError, match="add another addendum"):
         addendum.save()
     assert Addendum.objects.get().text == "Also reported calf pain."
     # Adding another is how a signed visit grows.
@@ -425,11 +426,11 @@ def test_a_patient_is_never_deleted():
     patient = PatientFactory()
     # The refusal is raised inside Django's delete transaction: callers get a rollback.
     with (
-        pytest.raises(services.RecordDeletionError, match="archive the patient"),
+        pytest.raises(host.RecordDeletionError, match="archive the patient"),
         transaction.atomic(),
     ):
         patient.delete()
-    with pytest.raises(services.RecordDeletionError), transaction.atomic():
+    with pytest.raises(host.RecordDeletionError), transaction.atomic():
         Patient.objects.filter(pk=patient.pk).delete()
     assert Patient.objects.filter(pk=patient.pk).exists()
 
@@ -439,12 +440,12 @@ def test_episodes_visits_and_addenda_are_never_deleted(signed_visit, physio):
     empty_episode = EpisodeFactory(patient=signed_visit.episode.patient, physio=physio)
     for record in (draft, signed_visit, empty_episode):
         with (
-            pytest.raises(services.RecordDeletionError, match="never deleted"),
+            pytest.raises(host.RecordDeletionError, match="never deleted"),
             transaction.atomic(),
         ):
             record.delete()
     addendum = services.addendum_add(visit=signed_visit, author=physio, text="x", reason="y")
-    with pytest.raises(services.RecordDeletionError, match="never deleted"), transaction.atomic():
+    with pytest.raises(host.RecordDeletionError, match="never deleted"), transaction.atomic():
         addendum.delete()
     assert Addendum.objects.count() == 1 and Visit.objects.count() == 2
 

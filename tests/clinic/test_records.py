@@ -1,12 +1,7 @@
 import pytest
 
-from clinic.records import (
-    AlreadyRegistered,
-    NotRegistered,
-    RecordSection,
-    RecordSectionRegistry,
-    record_sections,
-)
+from assessments.host import RecordSection, RecordSectionRegistry, record_sections
+from assessments.registry import AlreadyRegistered, NotRegistered
 
 pytestmark = pytest.mark.django_db
 

@@ -9,6 +9,14 @@ from django.db.models import Count
 from django.utils import timezone
 from faker import Faker
 
+from assessments.host import (
+    DemoSeeder,
+    DemoSeederRegistry,
+    SignedRecordError,
+    demo_seeders,
+    visit_sections,
+)
+from assessments.registry import AlreadyRegistered, NotRegistered
 from clinic.models import (
     Addendum,
     EpisodeOfCare,
@@ -18,10 +26,8 @@ from clinic.models import (
     VisitKind,
     VisitStatus,
 )
-from clinic.records import AlreadyRegistered, NotRegistered, visit_sections
 from clinic.roles import CLINIC_ADMIN, FRONT_DESK, PHYSIOTHERAPIST
-from clinic.seeding import DemoContext, DemoSeederRegistry, demo_seeders
-from clinic.services import SignedRecordError
+from clinic.seeding import DemoContext
 
 pytestmark = pytest.mark.django_db
 
@@ -153,7 +159,7 @@ def test_a_registered_seeder_gets_the_context_and_adds_rows_in_bulk():
 
         context.bulk_create(Addendum, addenda())
 
-    with demo_seeders.temporarily("test_addenda", seed_addenda):
+    with demo_seeders.temporarily(DemoSeeder("test_addenda", seed_addenda)):
         output = seed(patients=12, batch_size=5)
     assert "test_addenda" not in demo_seeders
 
@@ -177,7 +183,7 @@ def test_a_failing_seeder_leaves_nothing_behind():
         raise ValueError("no such template")
 
     with (
-        demo_seeders.temporarily("broken", broken),
+        demo_seeders.temporarily(DemoSeeder("broken", broken)),
         pytest.raises(CommandError, match="'broken' failed: no such template"),
     ):
         seed(patients=6, batch_size=2)
@@ -189,19 +195,19 @@ def test_a_failing_seeder_leaves_nothing_behind():
 
 def test_seeders_run_in_order_and_the_registry_fails_loudly():
     registry = DemoSeederRegistry()
-    registry.register("treatments", print, order=20)
-    registry.register("assessments", print, order=10)
-    registry.register("scheduling", print)
+    registry.register(DemoSeeder("treatments", print, order=20))
+    registry.register(DemoSeeder("assessments", print, order=10))
+    registry.register(DemoSeeder("scheduling", print))
 
     assert [seeder.name for seeder in registry] == ["assessments", "treatments", "scheduling"]
     with pytest.raises(AlreadyRegistered):
-        registry.register("assessments", print)
+        registry.register(DemoSeeder("assessments", print))
     with pytest.raises(NotRegistered):
         registry.unregister("reports")
 
 
 def test_without_an_app_holding_visit_notes_the_demo_writes_plain_notes(monkeypatch):
-    monkeypatch.delitem(visit_sections._sections, "note")
+    monkeypatch.delitem(visit_sections._entries, "note")
     seed(patients=3)
     assert Visit.objects.exists()
     assert not Visit.objects.filter(notes="").exists()

@@ -9,6 +9,7 @@ from auditlog.models import LogEntry
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments import host
 from assessments import services as assessment_services
 from assessments.models import WorkingDiagnosis
 from clinic import services as clinic_services
@@ -114,7 +115,7 @@ def episode_record(episode) -> dict:
 @pytest.mark.parametrize("change", CHANGES)
 def test_a_change_after_discharge_without_a_reason_is_refused(change, discharged, physio):
     before = episode_record(discharged)
-    with pytest.raises(clinic_services.AfterDischargeError, match=NEEDS_A_REASON) as refused:
+    with pytest.raises(host.AfterDischargeError, match=NEEDS_A_REASON) as refused:
         CHANGES[change](discharged, physio, "  ")
     assert f"discharged on {discharged.closed_on:%-d %b %Y}" in str(refused.value)
     assert episode_record(discharged) == before
@@ -202,9 +203,9 @@ def test_an_addition_is_never_changed_or_deleted(discharged, physio):
     CHANGES["plan"](discharged, physio, "Goals corrected")
     addition = LaterAddition.objects.get()
     addition.reason = "Something else"
-    with pytest.raises(clinic_services.SignedRecordError):
+    with pytest.raises(host.SignedRecordError):
         addition.save()
-    with pytest.raises(clinic_services.RecordDeletionError):
+    with pytest.raises(host.RecordDeletionError):
         addition.delete()
 
 

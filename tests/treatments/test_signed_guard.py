@@ -4,8 +4,8 @@ deleted. Adverse events may still be added after signing."""
 import pytest
 from django.db import transaction
 
+from assessments.host import RecordDeletionError, SignedRecordError
 from clinic import services as clinic_services
-from clinic.services import RecordDeletionError, SignedRecordError
 from tests.factories import VisitFactory
 from treatments import services
 from treatments.models import AdverseEvent, DeliveredIntervention, VisitNote

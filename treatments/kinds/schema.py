@@ -20,7 +20,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from clinic.text import LINE_BREAKS
+from assessments.text import LINE_BREAKS
 
 from ..safety import ConsentTerms
 

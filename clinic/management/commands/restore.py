@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 
+from assessments.host import data_restored
 from clinic.backup import SUFFIXES, backed_up_models, non_empty_tables
-from clinic.signals import data_restored
 from clinic.triggers import unguarded
 
 

@@ -79,4 +79,4 @@ def connect() -> None:
     # For every sender: the audit log's entries, users and the other apps' rows are
     # stored text too. Connected before the apps register with auditlog, so an audited
     # change is logged with the text as it is stored.
-    pre_save.connect(strip_nul_before_save, dispatch_uid="clinic.text.strip_nul_before_save")
+    pre_save.connect(strip_nul_before_save, dispatch_uid="assessments.text.strip_nul_before_save")

@@ -1,9 +1,10 @@
-"""The patient-record page is composed of sections that installed apps register.
+"""What a host offers the plugin to plug into, re-exported by the contract (`assessments.host`).
 
-Each app registers its sections in `AppConfig.ready()`; the clinic app renders them in
-order for users whose role allows them, and never imports the apps that provide them.
+The host renders its patient record and visit pages from sections that installed apps
+register; it never imports the apps that provide them. Each app registers its sections in
+`AppConfig.ready()`; the host renders them in order for users whose role allows them:
 
-    from clinic.records import RecordSection, record_sections
+    from assessments.host import RecordSection, record_sections
     record_sections.register(RecordSection(key="progress", title="Progress", order=40,
                                            template="treatments/record_progress.html",
                                            permission="clinic.view_clinical_record",
@@ -44,12 +45,11 @@ A marker's label and detail are clinical: whoever may not read the clinical reco
 (the front desk) is shown its `front_desk_label` only.
 """
 
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured
+from .registry import Registry
 
 
 @dataclass(frozen=True)
@@ -88,35 +88,11 @@ class VisitStep:
         return self.permission is None or user.has_perm(self.permission)
 
 
-class AlreadyRegistered(ImproperlyConfigured):
-    pass
+class RecordSectionRegistry(Registry[RecordSection]):
+    what = "record section"
 
-
-class NotRegistered(ImproperlyConfigured):
-    pass
-
-
-class RecordSectionRegistry:
-    def __init__(self, what: str = "record section") -> None:
-        self._sections: dict[str, RecordSection] = {}
-        self.what = what
-
-    def register(self, section: RecordSection) -> RecordSection:
-        if section.key in self._sections:
-            raise AlreadyRegistered(f"A {self.what} named {section.key!r} is registered.")
-        self._sections[section.key] = section
-        return section
-
-    def unregister(self, key: str) -> None:
-        if key not in self._sections:
-            raise NotRegistered(f"No {self.what} named {key!r} is registered.")
-        del self._sections[key]
-
-    def __iter__(self) -> Iterator[RecordSection]:
-        return iter(sorted(self._sections.values(), key=lambda s: (s.order, s.key)))
-
-    def __contains__(self, key: str) -> bool:
-        return key in self._sections
+    def sort_key(self, section: RecordSection) -> tuple[int, str]:
+        return (section.order, section.key)
 
     def visible_to(self, user) -> list[RecordSection]:
         return [section for section in self if section.visible_to(user)]
@@ -126,21 +102,12 @@ class RecordSectionRegistry:
         of the plain notes box."""
         return any(section.replaces_notes for section in (self if sections is None else sections))
 
-    @contextmanager
-    def temporarily(self, section: RecordSection):
-        """Register a section for the length of a block (tests): nothing leaks."""
-        self.register(section)
-        try:
-            yield section
-        finally:
-            self.unregister(section.key)
-
 
 record_sections = RecordSectionRegistry()
 # The visit page is composed the same way: `context(request, visit)`.
-visit_sections = RecordSectionRegistry()
+visit_sections = RecordSectionRegistry(what="visit section")
 # The steps of a visit, in order (the module's docstring).
-visit_steps = RecordSectionRegistry("visit step")
+visit_steps = RecordSectionRegistry(what="visit step")
 
 
 class VisitSummaries:
@@ -197,25 +164,10 @@ class MarkerSource:
     patients_marked: Callable[[], Any]
 
 
-class PatientMarkers:
+class PatientMarkers(Registry[MarkerSource]):
     """Where patient markers come from (see the module's docstring)."""
 
-    def __init__(self) -> None:
-        self._sources: dict[str, MarkerSource] = {}
-
-    def register(self, source: MarkerSource) -> MarkerSource:
-        if source.key in self._sources:
-            raise AlreadyRegistered(f"A patient marker source named {source.key!r} is registered.")
-        self._sources[source.key] = source
-        return source
-
-    def unregister(self, key: str) -> None:
-        if key not in self._sources:
-            raise NotRegistered(f"No patient marker source named {key!r} is registered.")
-        del self._sources[key]
-
-    def __iter__(self) -> Iterator[MarkerSource]:
-        return iter(list(self._sources.values()))
+    what = "patient marker source"
 
     def for_patients(self, patient_ids: Collection[int], *, user) -> dict[int, list[PatientMarker]]:
         """{patient id: the markers as `user` may read them}; one query per source."""
@@ -228,14 +180,51 @@ class PatientMarkers:
                 shown.setdefault(patient_id, []).extend(m.shown_to(user) for m in markers)
         return shown
 
-    @contextmanager
-    def temporarily(self, source: MarkerSource):
-        """Register a source for the length of a block (tests): nothing leaks."""
-        self.register(source)
-        try:
-            yield source
-        finally:
-            self.unregister(source.key)
-
 
 patient_markers = PatientMarkers()
+
+
+@dataclass(frozen=True)
+class DemoSeeder:
+    """Demo rows an app adds to the host's demo clinic (`manage.py seed_demo` in ours):
+    `function(context)` runs after the host's own patients, episodes and visits, in
+    `order`, inside the same transaction; `context` is the host's (ours:
+    `clinic.seeding.DemoContext`)."""
+
+    name: str
+    function: Callable[[Any], object]
+    order: int = 100
+
+
+class DemoSeederRegistry(Registry[DemoSeeder]):
+    what = "demo seeder"
+
+    def key_of(self, seeder: DemoSeeder) -> str:
+        return seeder.name
+
+    def sort_key(self, seeder: DemoSeeder) -> tuple[int, str]:
+        return (seeder.order, seeder.name)
+
+
+demo_seeders = DemoSeederRegistry()
+
+
+@dataclass(frozen=True)
+class BackedUpApp:
+    """An installed app whose every table is in the host's backup (ours: `manage.py backup`)."""
+
+    label: str
+    order: int  # lower loads first: an app's rows after those of the apps it points at
+
+
+class BackedUpAppRegistry(Registry[BackedUpApp]):
+    what = "backed-up app"
+
+    def key_of(self, entry: BackedUpApp) -> str:
+        return entry.label
+
+    def sort_key(self, entry: BackedUpApp) -> int:
+        return entry.order
+
+
+backed_up_apps = BackedUpAppRegistry()

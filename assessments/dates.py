@@ -68,7 +68,7 @@ def visit_start_within_the_hour(value: datetime | None) -> None:
         raise ValidationError(VISIT_TOO_LATE, code="visit_too_late")
 
 
-@deconstructible(path="clinic.dates.NotInFuture")
+@deconstructible(path="assessments.dates.NotInFuture")
 class NotInFuture:
     """A day that has happened (birth, onset, consent...): today at the latest."""
 
@@ -83,7 +83,7 @@ class NotInFuture:
         return isinstance(other, NotInFuture) and other.message == self.message
 
 
-@deconstructible(path="clinic.dates.AtMostTwoYearsAhead")
+@deconstructible(path="assessments.dates.AtMostTwoYearsAhead")
 class AtMostTwoYearsAhead:
     """A day planned ahead (time off, a review): no further than bookings can go."""
 
