@@ -8,7 +8,7 @@ class AssessmentsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from . import demo, guards, markers, sections, selectors, services, summaries
+        from . import demo, guards, markers, sections, selectors, services, summaries, triggers
         from .definitions import register_builtin_templates, templates
         from .host import (
             BackedUpApp,
@@ -29,6 +29,7 @@ class AssessmentsConfig(AppConfig):
             auditlog.register(model)
         visit_signing.connect(services.freeze_on_signing, dispatch_uid="assessments_freeze")
         visit_missing.connect(selectors.missing_in_visit, dispatch_uid="assessments_missing")
+        triggers.connect(self)
         guards.connect()
         summaries.connect()
         sections.register_sections()

@@ -1,18 +1,11 @@
 """Signed assessments and their scores never change; assessments are never deleted
-(see clinic.guards, which these receivers build on), and the database refuses the same
-(clinic.triggers)."""
+(see assessments.record_guards, which these receivers build on), and the database refuses the same
+(assessments.triggers)."""
 
 from django.db.models.signals import pre_delete, pre_save
 
-from assessments.host import RecordDeletionError, SignedRecordError
-from clinic import triggers
-from clinic.guards import (
-    guards_of_visit_records,
-    refuse_delete_of,
-    refuse_if_visit_signed,
-    visit_is_signed,
-)
-
+from . import triggers
+from .host import RecordDeletionError, SignedRecordError
 from .models import (
     Assessment,
     AssessmentStatus,
@@ -20,6 +13,12 @@ from .models import (
     RedFlagAlert,
     RedFlagReferral,
     WorkingDiagnosis,
+)
+from .record_guards import (
+    guards_of_visit_records,
+    refuse_delete_of,
+    refuse_if_visit_signed,
+    visit_is_signed,
 )
 
 

@@ -17,6 +17,10 @@ named here, and a host (our `clinic`, or any other clinic system) implements it:
   chosen by settings (below).
 """
 
+from django.apps import apps as django_apps
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
 from django.dispatch import Signal
 
 from .extensions import (
@@ -42,6 +46,14 @@ from .extensions import (
 )
 
 __all__ = [
+    "EPISODE_MODEL",
+    "PATIENT_MODEL",
+    "VISIT_MODEL",
+    "get_episode_model",
+    "get_patient_model",
+    "get_visit_model",
+    "signed_visits",
+    "visit_signed_sql",
     "AfterDischargeError",
     "BackedUpApp",
     "BackedUpAppRegistry",
@@ -116,3 +128,58 @@ class AfterDischargeError(ClinicError):
 
 # ---------------------------------------------------------------------------------------
 # Host models
+#
+# The plugin's records hang off three models of the host, chosen by settings in the manner
+# of AUTH_USER_MODEL (defaults: our reference host, `clinic`):
+#
+#     CLINICAL_PATIENT_MODEL = "clinic.Patient"
+#     CLINICAL_EPISODE_MODEL = "clinic.EpisodeOfCare"
+#     CLINICAL_VISIT_MODEL = "clinic.Visit"
+#
+# Foreign keys name them by these strings; code reaches them through the getters.
+
+PATIENT_MODEL = getattr(settings, "CLINICAL_PATIENT_MODEL", "clinic.Patient")
+EPISODE_MODEL = getattr(settings, "CLINICAL_EPISODE_MODEL", "clinic.EpisodeOfCare")
+VISIT_MODEL = getattr(settings, "CLINICAL_VISIT_MODEL", "clinic.Visit")
+
+
+def _host_model(setting: str, label: str) -> type[models.Model]:
+    try:
+        return django_apps.get_model(label, require_ready=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{setting} must be of the form 'app_label.model_name'."
+        ) from None
+    except LookupError:
+        raise ImproperlyConfigured(
+            f"{setting} refers to model {label!r}, which is not installed."
+        ) from None
+
+
+def get_patient_model() -> type[models.Model]:
+    return _host_model("CLINICAL_PATIENT_MODEL", PATIENT_MODEL)
+
+
+def get_episode_model() -> type[models.Model]:
+    return _host_model("CLINICAL_EPISODE_MODEL", EPISODE_MODEL)
+
+
+def get_visit_model() -> type[models.Model]:
+    return _host_model("CLINICAL_VISIT_MODEL", VISIT_MODEL)
+
+
+def signed_visits() -> models.QuerySet:
+    """The host's signed visits: its visit model's default manager has `signed()`."""
+    return get_visit_model()._default_manager.signed()
+
+
+def visit_signed_sql(row: str) -> str:
+    """SQL, for the database's guards: the visit that `row` (OLD or NEW in a trigger) hangs
+    off (`row.visit_id`) is signed. The host's visit model says how a signed row reads, as
+    an SQL condition over an alias: `Visit.signed_sql("v")` -> "v.status = 'signed'"."""
+    visit = get_visit_model()
+    return (
+        f"EXISTS (SELECT 1 FROM {visit._meta.db_table} signed_visit "
+        f"WHERE signed_visit.{visit._meta.pk.column} = {row}.visit_id "
+        f"AND {visit.signed_sql('signed_visit')})"
+    )

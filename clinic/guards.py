@@ -6,19 +6,21 @@ The receivers run on pre_save / pre_delete and are connected in each app's
 does) pass: they put back what a backup holds.
 
 Bulk operations (`QuerySet.update()`, `bulk_create`) and raw SQL send no signals: the
-database's own guards (`clinic.triggers`), registered here and in each app's guards next
-to the receivers they mirror, refuse them, and `refusal_as_signed_record_error` turns the
-database's refusal into the same `SignedRecordError`.
+database's own guards (`assessments.triggers`), registered here and in each app's guards
+next to the receivers they mirror, refuse them, and the plugin turns the database's refusal
+into the same `SignedRecordError`. What is not the clinic's own (refusing the deletion of
+clinical records, the guards of records that hang off a visit, the triggers' machinery) is
+the plugin's: `assessments.record_guards`, `assessments.triggers`.
 """
 
-from django.db import IntegrityError, models
-from django.db.backends.signals import connection_created
-from django.db.models.signals import post_migrate, pre_delete, pre_migrate, pre_save
+from django.db import models
+from django.db.models.signals import pre_delete, pre_save
 from django.utils.text import capfirst
 
+from assessments import triggers
 from assessments.host import RecordDeletionError, SignedRecordError
+from assessments.record_guards import refuse_delete_of
 
-from . import triggers
 from .models import (
     Addendum,
     EpisodeOfCare,
@@ -30,40 +32,9 @@ from .models import (
 )
 
 
-def refuse_delete(sender: type[models.Model], instance: models.Model, **kwargs) -> None:
-    """pre_delete receiver: patients and clinical records are never hard-deleted."""
-    if sender is Patient:
-        raise RecordDeletionError("Patients are never deleted: archive the patient instead.")
-    raise RecordDeletionError(
-        f"{capfirst(sender._meta.verbose_name_plural)} are clinical records and are never "
-        "deleted: correct them while the visit is a draft, or add an addendum once signed."
-    )
-
-
-def refuse_delete_of(*senders: type[models.Model], app: str) -> None:
-    """Connect `refuse_delete` to each model (for each app's AppConfig.ready())."""
-    for sender in senders:
-        pre_delete.connect(
-            refuse_delete,
-            sender=sender,
-            dispatch_uid=f"{app}.guards.refuse_delete.{sender._meta.model_name}",
-        )
-
-
-def refuse_if_visit_signed(instance: models.Model, *, what: str) -> None:
-    """For a record that hangs off a visit (`visit_id`): refuse to save it when that visit,
-    or the visit it was saved in before, is signed."""
-    visit_ids = {instance.visit_id}
-    if instance.pk is not None:
-        visit_ids.update(
-            type(instance)
-            ._default_manager.filter(pk=instance.pk)
-            .values_list("visit_id", flat=True)
-        )
-    if Visit.objects.filter(pk__in=visit_ids, status=VisitStatus.SIGNED).exists():
-        raise SignedRecordError(
-            f"The visit is signed: {what} cannot be changed. Add an addendum to the visit instead."
-        )
+def refuse_patient_delete(sender, instance: Patient, **kwargs) -> None:
+    """pre_delete receiver: patients are archived, never deleted."""
+    raise RecordDeletionError("Patients are never deleted: archive the patient instead.")
 
 
 def protect_signed_visit(sender, instance: Visit, raw: bool = False, **kwargs) -> None:
@@ -96,32 +67,7 @@ def protect_written_once(sender, instance: models.Model, raw: bool = False, **kw
         )
 
 
-# --- The same in the database (clinic.triggers) -----------------------------------------
-
-
-def visit_is_signed(row: str) -> str:
-    """SQL: the visit of `row` (OLD or NEW in a trigger) is signed."""
-    return (
-        f"EXISTS (SELECT 1 FROM {Visit._meta.db_table} signed_visit "
-        f"WHERE signed_visit.id = {row}.visit_id AND signed_visit.status = '{VisitStatus.SIGNED}')"
-    )
-
-
-def guards_of_visit_records(
-    model: type[models.Model], *, records: str, events=triggers.EVENTS
-) -> list[triggers.Guard]:
-    """For a record that hangs off a visit (`visit_id`): none is changed, deleted or added
-    while its visit, or the visit it is moved to or from, is signed."""
-    message = (
-        f"{triggers.REFUSAL}: the visit is signed, and {records} with it. "
-        "Add an addendum to the visit instead."
-    )
-    refuse_when = {
-        "INSERT": visit_is_signed("NEW"),
-        "UPDATE": f"{visit_is_signed('OLD')} OR {visit_is_signed('NEW')}",
-        "DELETE": visit_is_signed("OLD"),
-    }
-    return [triggers.Guard(model, event, refuse_when[event], message) for event in events]
+# --- The same in the database (assessments.triggers) -----------------------------------------
 
 
 def database_guards() -> list[triggers.Guard]:
@@ -144,39 +90,8 @@ def database_guards() -> list[triggers.Guard]:
     ]
 
 
-def refusal_as_signed_record_error(execute, sql, params, many, context):
-    """Execute wrapper on every connection: the database's refusal is raised as the ORM
-    guards' `SignedRecordError`, with the database's message."""
-    try:
-        return execute(sql, params, many, context)
-    except IntegrityError as error:
-        message = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        if message.startswith(triggers.REFUSAL):
-            raise SignedRecordError(message) from error
-        raise
-
-
-def translate_refusals(sender, connection, **kwargs) -> None:
-    """connection_created receiver. First in the list, so it wraps every other wrapper
-    and `connection.execute_wrapper()` blocks (which pop the last) leave it alone."""
-    if refusal_as_signed_record_error not in connection.execute_wrappers:
-        connection.execute_wrappers.insert(0, refusal_as_signed_record_error)
-
-
 def connect(app_config) -> None:
     triggers.database_guards.register(*database_guards())
-    connection_created.connect(translate_refusals, dispatch_uid="clinic.guards.translate_refusals")
-    # Once per migrate (sender: this app), for every app's guards.
-    pre_migrate.connect(
-        triggers.removed_before_migrating,
-        sender=app_config,
-        dispatch_uid="clinic.triggers.removed_before_migrating",
-    )
-    post_migrate.connect(
-        triggers.installed_after_migrating,
-        sender=app_config,
-        dispatch_uid="clinic.triggers.installed_after_migrating",
-    )
     pre_save.connect(
         protect_signed_visit, sender=Visit, dispatch_uid="clinic.guards.protect_signed_visit"
     )
@@ -189,6 +104,7 @@ def connect(app_config) -> None:
             sender=model,
             dispatch_uid=f"clinic.guards.protect_written_once.{model._meta.model_name}",
         )
-    refuse_delete_of(
-        Patient, EpisodeOfCare, Visit, Addendum, VisitTakeover, LaterAddition, app="clinic"
+    pre_delete.connect(
+        refuse_patient_delete, sender=Patient, dispatch_uid="clinic.guards.refuse_patient_delete"
     )
+    refuse_delete_of(EpisodeOfCare, Visit, Addendum, VisitTakeover, LaterAddition, app="clinic")

@@ -275,6 +275,11 @@ class Visit(models.Model):
     def is_signed(self) -> bool:
         return self.status == VisitStatus.SIGNED
 
+    @classmethod
+    def signed_sql(cls, alias: str) -> str:
+        """SQL: the visit row `alias` is signed (the plugin's database guards read it)."""
+        return f"{alias}.status = '{VisitStatus.SIGNED}'"
+
     def get_additional_data(self) -> dict:
         return {"patient_id": self.episode.patient_id}
 

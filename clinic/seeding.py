@@ -51,6 +51,7 @@ from faker import Faker
 from tqdm import tqdm
 
 from assessments.host import DemoSeederRegistry, demo_seeders, visit_sections
+from assessments.triggers import unguarded
 
 from .models import (
     DischargeReason,
@@ -65,7 +66,6 @@ from .models import (
     new_patient_identifier,
 )
 from .roles import CLINIC_ADMIN, FRONT_DESK, PHYSIOTHERAPIST, ROLES
-from .triggers import unguarded
 
 ModelT = TypeVar("ModelT", bound=models.Model)
 

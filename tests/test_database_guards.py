@@ -10,11 +10,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from assessments import services as assessment_services
+from assessments import triggers
 from assessments.buttock_pain import BUTTOCK_PAIN_V1
+from assessments.host import SignedRecordError
 from assessments.models import Assessment, AssessmentStatus, Measurement, RedFlagReferral
-from clinic import services, triggers
+from clinic import services
 from clinic.models import Addendum, LaterAddition, Visit, VisitStatus, VisitTakeover
-from clinic.services import SignedRecordError
 from tests.factories import EpisodeFactory, UserFactory, VisitFactory
 from treatments import services as treatment_services
 from treatments.models import AdverseEvent, DeliveredIntervention, VisitNote

@@ -1,12 +1,16 @@
 """What was done in a signed visit never changes; treatment records are never deleted
-(see clinic.guards, which these receivers build on). Adverse events may still be added
+(see assessments.record_guards, which these receivers build on). Adverse events may still be added
 to an intervention of a signed visit: an addition, not a change. The database refuses the
-same (clinic.triggers)."""
+same (assessments.triggers)."""
 
 from django.db.models.signals import pre_save
 
-from clinic import triggers
-from clinic.guards import guards_of_visit_records, refuse_delete_of, refuse_if_visit_signed
+from assessments import triggers
+from assessments.record_guards import (
+    guards_of_visit_records,
+    refuse_delete_of,
+    refuse_if_visit_signed,
+)
 
 from .models import (
     AdverseEvent,

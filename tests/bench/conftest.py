@@ -97,8 +97,8 @@ def seed_clinic(patients: int, *, seed: int = SEED) -> dict:
 
     from assessments.models import EpisodeMeasureSummary
     from assessments.summaries import rebuild_summaries
+    from assessments.triggers import unguarded
     from clinic.roles import CLINIC_ADMIN, PHYSIOTHERAPIST
-    from clinic.triggers import unguarded
     from tests.factories import UserFactory
     from treatments.models import EpisodeInterventionKind
     from treatments.summaries import rebuild_intervention_kinds

@@ -113,7 +113,7 @@ def test_patients_episodes_and_visits_follow_the_clinic_rules():
 
 def test_the_demo_loads_its_signed_visits_and_leaves_them_guarded():
     # The seeder inserts signed visits, then their records, with the database's guards
-    # lifted for its transaction only (clinic/triggers.py).
+    # lifted for its transaction only (assessments/triggers.py).
     seed(patients=5)
     signed = Visit.objects.filter(status=VisitStatus.SIGNED)
     assert signed.filter(assessments__status="signed", soap_note__isnull=False).exists()

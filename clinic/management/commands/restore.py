@@ -10,8 +10,8 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 from assessments.host import data_restored
+from assessments.triggers import unguarded
 from clinic.backup import SUFFIXES, backed_up_models, non_empty_tables
-from clinic.triggers import unguarded
 
 
 class Command(BaseCommand):

@@ -1,5 +1,5 @@
 """Django's `flush`, with the database guards on signed records lifted while it empties the
-tables (clinic/triggers.py): on SQLite it deletes each table's rows with DELETE FROM, which
+tables (`assessments.triggers`): on SQLite it deletes each table's rows with DELETE FROM, which
 the guards refuse for a signed visit's records. The test suite flushes after every
 transactional test; PostgreSQL's TRUNCATE fires no row trigger, but the command is the
 same there."""
@@ -7,7 +7,7 @@ same there."""
 from django.core.management.commands import flush
 from django.db import connections
 
-from clinic.triggers import unguarded
+from ...triggers import unguarded
 
 
 class Command(flush.Command):

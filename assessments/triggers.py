@@ -1,5 +1,5 @@
 """Signed records are read-only in the database too: triggers refuse what the models'
-guards (`clinic.guards` and each app's `guards`) refuse, on the paths that send no signal:
+guards (`assessments.record_guards` and each app's `guards`) refuse, on the paths that send no signal:
 `QuerySet.update()`, `bulk_create`, raw SQL, another program writing to the database.
 
 Each app registers its guards in `AppConfig.ready()` as rows of one table, `Guard(model,
@@ -11,8 +11,8 @@ that event, FOR EACH ROW:
 - PostgreSQL: a PL/pgSQL function that raises the message (SQLSTATE 23000), since a
   PostgreSQL trigger's WHEN cannot hold the subqueries the conditions need.
 
-Both raise an IntegrityError whose message starts with `REFUSAL`; `clinic.guards` turns
-it into `SignedRecordError` on every connection, so the caller sees the ORM guards' error.
+Both raise an IntegrityError whose message starts with `REFUSAL`; `refusal_as_signed_record_error`
+(below) turns it into `SignedRecordError` on every connection, so the caller sees the ORM guards' error.
 
 **Installed by `migrate`, not by a migration.** Every migrate that has something to run
 drops the triggers first (pre_migrate) and every migrate creates them afresh at the end
@@ -39,12 +39,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.signals import connection_created
+from django.db.models.signals import post_migrate, pre_migrate
 
-from assessments.registry import AlreadyRegistered
+from .host import SignedRecordError
+from .registry import Registry
 
 REFUSAL = "Signed records cannot be changed"
+# Named when these guards were the clinic's own; a database made then has it, so it keeps
+# the name (install() creates it if missing; nothing in it outlives a transaction).
 LIFTED_TABLE = "clinic_guards_lifted"
 EVENTS = ("INSERT", "UPDATE", "DELETE")
 VENDORS = ("sqlite", "postgresql")
@@ -74,18 +79,18 @@ class Guard:
         return f"{self.table}_guard_{self.event.lower()}"
 
 
-class GuardRegistry:
-    def __init__(self) -> None:
-        self._guards: dict[str, Guard] = {}
+class GuardRegistry(Registry[Guard]):
+    what = "database guard"
 
-    def register(self, *guards: Guard) -> None:
+    def key_of(self, guard: Guard) -> str:
+        return guard.name
+
+    def sort_key(self, guard: Guard) -> str:
+        return guard.name
+
+    def register(self, *guards: Guard) -> None:  # type: ignore[override]
         for guard in guards:
-            if guard.name in self._guards:
-                raise AlreadyRegistered(f"A database guard named {guard.name!r} is registered.")
-            self._guards[guard.name] = guard
-
-    def __iter__(self) -> Iterator[Guard]:
-        return iter(sorted(self._guards.values(), key=lambda guard: guard.name))
+            super().register(guard)
 
 
 database_guards = GuardRegistry()
@@ -199,3 +204,39 @@ def unguarded(*, reason: str, using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
         if not already_lifted:
             with connection.cursor() as cursor:
                 cursor.execute(f"DELETE FROM {LIFTED_TABLE}")
+
+
+def refusal_as_signed_record_error(execute, sql, params, many, context):
+    """Execute wrapper on every connection: the database's refusal is raised as the ORM
+    guards' `SignedRecordError`, with the database's message."""
+    try:
+        return execute(sql, params, many, context)
+    except IntegrityError as error:
+        message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        if message.startswith(REFUSAL):
+            raise SignedRecordError(message) from error
+        raise
+
+
+def translate_refusals(sender, connection, **kwargs) -> None:
+    """connection_created receiver. First in the list, so it wraps every other wrapper
+    and `connection.execute_wrapper()` blocks (which pop the last) leave it alone."""
+    if refusal_as_signed_record_error not in connection.execute_wrappers:
+        connection.execute_wrappers.insert(0, refusal_as_signed_record_error)
+
+
+def connect(app_config) -> None:
+    """Install the guards on every migrate and translate their refusals on every
+    connection (the plugin's AppConfig.ready(): whichever host it is in)."""
+    connection_created.connect(translate_refusals, dispatch_uid="assessments.triggers.translate")
+    # Once per migrate (sender: this app), for every app's guards.
+    pre_migrate.connect(
+        removed_before_migrating,
+        sender=app_config,
+        dispatch_uid="assessments.triggers.removed_before_migrating",
+    )
+    post_migrate.connect(
+        installed_after_migrating,
+        sender=app_config,
+        dispatch_uid="assessments.triggers.installed_after_migrating",
+    )
