@@ -18,10 +18,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.html import escape
 
 from assessments.text import single_line
-from clinic.forms import DateInput, DateTimeInput, RevisionField
 
 from . import measures, reasoning
 from .definitions import AnswerError, Item, ItemType, Section, Template, validate_answers
+from .formfields import DateInput, DateTimeInput, RevisionField
 from .models import RedFlagReferral
 
 MEASURE_SEPARATOR = "__"

@@ -10,7 +10,7 @@ from django.utils import timezone
 from clinic import services as clinic_services
 from clinic.models import EpisodeOfCare, Visit, VisitStatus
 
-from . import measures, reasoning, summaries
+from . import measures, reasoning, saving, summaries
 from .buttock_pain import BUTTOCK_PAIN_V1
 from .definitions import ItemType, Template, templates, validate_answers
 from .models import (
@@ -97,7 +97,7 @@ def _save(assessment: Assessment, visit: Visit, template: Template) -> None:
     if not assessment._state.adding:
         assessment.save()
         return
-    taken = clinic_services.insert_unless_taken(assessment, taken=lambda: _lock(visit, template))
+    taken = saving.insert_unless_taken(assessment, taken=lambda: _lock(visit, template))
     if taken is not None:
         raise StaleRevision(taken)
 
@@ -336,11 +336,9 @@ def red_flag_referral_record(
     same = _same_referral(referral)
     if same is not None:
         raise DuplicateReferral(same)
-    clinic_services.validated(referral, error=AssessmentError)
+    saving.validated(referral, error=AssessmentError)
     if referral._state.adding:
-        taken = clinic_services.insert_unless_taken(
-            referral, taken=lambda: _same_referral(referral)
-        )
+        taken = saving.insert_unless_taken(referral, taken=lambda: _same_referral(referral))
         if taken is not None:
             raise DuplicateReferral(taken)
     else:
@@ -407,7 +405,7 @@ def working_diagnosis_confirm(
         row.confirmed_at = now
         row.withdrawn_at = None
         if row._state.adding:
-            taken = clinic_services.insert_unless_taken(
+            taken = saving.insert_unless_taken(
                 row,
                 taken=lambda: (
                     WorkingDiagnosis.objects.filter(episode=episode, source_code=code)

@@ -10,11 +10,11 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from clinic import services as clinic_services
-from clinic.audit import shows_clinical
 from clinic.models import EpisodeOfCare, Visit, VisitKind
-from clinic.views import require, safe_next
+from clinic.views import require
 
 from . import fhir, host, reasoning, selectors, services
+from .audit import shows_clinical
 from .definitions import NotRegistered, Template, templates
 from .display import answer_sections
 from .forms import (
@@ -27,6 +27,7 @@ from .forms import (
 )
 from .models import Assessment, RedFlagAlert, RedFlagReferral
 from .panel import findings_from_answers, findings_from_form, form_from_draft, panel_context
+from .redirects import safe_next
 
 
 def _template_or_404(code: str, version: int | None = None) -> Template:

@@ -16,10 +16,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from assessments.audit import ClinicalAccessAdmin
 from assessments.text import single_line
 
 from . import accounts, selectors
-from .audit import ClinicalAccessAdmin
 from .diary import services as diary_services
 from .models import (
     Addendum,

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.utils import timezone
 
+from assessments.formfields import DateInput, DateTimeInput, RevisionField
 from assessments.text import single_line
 
 from . import accounts
@@ -25,13 +26,6 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()-]{6,20}$")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class PatientForm(forms.ModelForm):
@@ -93,22 +87,6 @@ class PatientForm(forms.ModelForm):
                 "e.g. 07700 900123 or +44 7700 900123."
             )
         return phone
-
-
-class RevisionField(forms.IntegerField):
-    """The revision of the record when its form was opened, hidden; 0 when nothing was saved
-    yet. A POST without it (a page from before the field, a client of its own) counts as
-    0 too, so a save over a record saved since is refused as stale, never let through
-    unchecked."""
-
-    widget = forms.HiddenInput
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(required=False, **kwargs)
-
-    def clean(self, value):
-        cleaned = super().clean(value)
-        return 0 if cleaned is None else cleaned
 
 
 class PatientEditForm(PatientForm):
@@ -241,13 +219,6 @@ class AuditFilterForm(forms.Form):
 
 
 # --- The diary ---------------------------------------------------------------------------
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
 def _physio_label(user) -> str:

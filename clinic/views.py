@@ -11,13 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from assessments.audit import shows_clinical
 from assessments.host import record_sections, visit_sections
 
 from . import selectors, services
-from .audit import shows_clinical
 from .forms import (
     AddendumForm,
     ArchivePatientForm,
@@ -36,14 +35,6 @@ from .models import EpisodeOfCare, Patient, Visit
 def require(perm: str):
     """Logged-in users without the permission get the 403 page; login is the middleware's."""
     return permission_required(perm, raise_exception=True)
-
-
-def safe_next(request: HttpRequest, default: str) -> str:
-    """The `next` page a form was opened from, if it is on this site; else `default`."""
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
 
 
 @shows_clinical("open_episodes", "draft_visits", "marked_patients_shown")

@@ -22,9 +22,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
+from assessments import audit
 from assessments import services as assessment_services
 from assessments.buttock_pain import BUTTOCK_PAIN_V1
-from clinic import audit, scheduling
+from clinic import scheduling
 from clinic import services as clinic_services
 from clinic.diary import services as diary_services
 from tests.factories import VisitFactory

@@ -10,8 +10,8 @@ from django import forms
 from django.utils import timezone
 
 from assessments import measures
+from assessments.formfields import DateInput, RevisionField
 from assessments.text import single_line
-from clinic.forms import DateInput, RevisionField
 
 from .kinds import EXERCISE_ROW_DEFAULTS, InterventionKind, Param, ParamError, ParamType
 from .models import Consent, ConsentMethod, Severity, TreatmentPlan, VisitNote

@@ -6,6 +6,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from assessments import saving
 from assessments.models import AssessmentStatus
 from assessments.selectors import open_red_flags
 from clinic import services as clinic_services
@@ -68,7 +69,7 @@ RED_FLAG_ITEMS_PREFIX = "rf_"
 
 def _validated(instance, **checks) -> None:
     # The model's rules (date ranges, one-line fields) as a TreatmentError.
-    clinic_services.validated(instance, error=TreatmentError, **checks)
+    saving.validated(instance, error=TreatmentError, **checks)
 
 
 def _who(user) -> str:
@@ -309,7 +310,7 @@ def consent_record(
         current.save(update_fields=["superseded_at"])
     # The one-in-force rule is the database's; a refusal of it is answered just below.
     _validated(consent, validate_constraints=False)
-    taken = clinic_services.insert_unless_taken(
+    taken = saving.insert_unless_taken(
         consent, taken=lambda: active_consent(episode, intervention_kind)
     )
     if taken is not None:
@@ -486,7 +487,7 @@ def visit_note_save(*, visit: Visit, user, revision: int | None = None, **fields
     # should a writer skip it, is answered below.
     _validated(note, validate_unique=False)
     if note._state.adding:
-        taken = clinic_services.insert_unless_taken(note, taken=lambda: _note(visit))
+        taken = saving.insert_unless_taken(note, taken=lambda: _note(visit))
         if taken is not None:
             raise _stale_note(taken)
     else:
@@ -576,7 +577,7 @@ def plan_save(
     # refusal, should a writer skip it, is answered below.
     _validated(plan, validate_unique=False)
     if plan._state.adding:
-        taken = clinic_services.insert_unless_taken(plan, taken=lambda: _plan(episode))
+        taken = saving.insert_unless_taken(plan, taken=lambda: _plan(episode))
         if taken is not None:
             raise _stale_plan(taken)
     else:

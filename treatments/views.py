@@ -8,11 +8,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from assessments import host
+from assessments.audit import shows_clinical
+from assessments.redirects import safe_next
 from assessments.selectors import open_red_flags, working_diagnosis
 from clinic import services as clinic_services
-from clinic.audit import shows_clinical
 from clinic.models import EpisodeOfCare, Patient, Visit
-from clinic.views import require, safe_next
+from clinic.views import require
 
 from . import selectors, services
 from .export import patient_bundle

@@ -12,9 +12,9 @@ from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from assessments.audit import shows_clinical
+from assessments.csv_export import csv_response
 from assessments.reasoning import SOURCES
-from clinic.audit import shows_clinical
-from clinic.csv_export import csv_response
 from clinic.models import EpisodeOfCare, EpisodeStatus
 from clinic.views import require
 

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from assessments import host
+from assessments import host, saving
 from assessments.dates import VISIT_LEAD
 
 from .. import services as clinic_services
@@ -202,12 +202,12 @@ def _save_if_free(appointment: Appointment) -> Appointment:
             if clash is not None:
                 raise SlotUnavailable(clash)
             _check_patient_is_free(appointment)
-            clinic_services.validated(appointment, error=SchedulingError)
+            saving.validated(appointment, error=SchedulingError)
             appointment.save()
     except IntegrityError as error:
         # A concurrent booking won the race: PostgreSQL refused ours. It has committed, so
         # it is visible now.
-        constraint = clinic_services.violated_constraint(error)
+        constraint = saving.violated_constraint(error)
         if constraint == NO_OVERLAP_CONSTRAINT:
             raise SlotUnavailable(_first_clash(appointment)) from error
         if constraint == PATIENT_NO_OVERLAP_CONSTRAINT:
@@ -405,7 +405,7 @@ def contact_attempt_add(
         episode=episode,
         missed_appointment=missed_appointment,
     )
-    clinic_services.validated(attempt, error=SchedulingError)
+    saving.validated(attempt, error=SchedulingError)
     attempt.save()
     return attempt
 

@@ -20,10 +20,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from assessments.audit import shows_clinical
 from assessments.host import ClinicError
+from assessments.redirects import safe_next
 
 from .. import selectors as clinic_selectors
-from ..audit import shows_clinical
 from ..forms import (
     AppointmentForm,
     AppointmentTimeForm,
@@ -41,7 +42,7 @@ from ..models import (
     Patient,
     Side,
 )
-from ..views import require, safe_next
+from ..views import require
 from . import permissions, selectors, services
 from .times import Grid, appointment_length
 

@@ -10,9 +10,10 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from assessments import audit
 from assessments import services as assessment_services
 from assessments.buttock_pain import BUTTOCK_PAIN_V1
-from clinic import audit, services
+from clinic import services
 from clinic.models import Patient
 from tests.factories import EpisodeFactory, PatientFactory, VisitFactory
 from treatments import services as treatment_services

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from clinic.csv_export import csv_response, safe_cell
+from assessments.csv_export import csv_response, safe_cell
 
 
 @pytest.mark.parametrize(

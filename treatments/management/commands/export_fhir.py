@@ -3,8 +3,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments import fhir as assessment_fhir
+from assessments.audit import record_access
 from assessments.definitions import NotRegistered, templates
-from clinic.audit import record_access
 from clinic.models import Patient
 from treatments.export import patient_bundle
 
