@@ -20,7 +20,7 @@ named here, and a host (our `clinic`, or any other clinic system) implements it:
 from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models
+from django.db import migrations, models
 from django.dispatch import Signal
 
 from .extensions import (
@@ -53,6 +53,7 @@ __all__ = [
     "get_patient_model",
     "get_visit_model",
     "signed_visits",
+    "swappable_dependencies",
     "visit_signed_sql",
     "AfterDischargeError",
     "BackedUpApp",
@@ -136,11 +137,22 @@ class AfterDischargeError(ClinicError):
 #     CLINICAL_EPISODE_MODEL = "clinic.EpisodeOfCare"
 #     CLINICAL_VISIT_MODEL = "clinic.Visit"
 #
-# Foreign keys name them by these strings; code reaches them through the getters.
+# Foreign keys name them by these strings, in the models and in the migrations
+# (`to=host.VISIT_MODEL`, `*host.swappable_dependencies()`): a migration `makemigrations`
+# writes names our host's models (`to="clinic.visit"`); change it to these before
+# committing (tests/test_plugin_boundary.py fails until then). Code reaches the models
+# through the getters.
 
 PATIENT_MODEL = getattr(settings, "CLINICAL_PATIENT_MODEL", "clinic.Patient")
 EPISODE_MODEL = getattr(settings, "CLINICAL_EPISODE_MODEL", "clinic.EpisodeOfCare")
 VISIT_MODEL = getattr(settings, "CLINICAL_VISIT_MODEL", "clinic.Visit")
+
+
+def swappable_dependencies() -> list[tuple[str, str]]:
+    """A plugin migration's dependencies on the host's models, whatever app holds them:
+    `dependencies = [("assessments", "0001_initial"), *host.swappable_dependencies()]`."""
+    labels = dict.fromkeys((PATIENT_MODEL, EPISODE_MODEL, VISIT_MODEL))
+    return [migrations.swappable_dependency(label) for label in labels]
 
 
 def _host_model(setting: str, label: str) -> type[models.Model]:
