@@ -7,11 +7,9 @@ from collections.abc import Iterator
 
 from django.utils import timezone
 
-from clinic.models import EpisodeOfCare, Visit
-from clinic.seeding import DemoContext
-
-from . import measures, reasoning, summaries
+from . import host, measures, reasoning, summaries
 from .buttock_pain import BUTTOCK_PAIN_V1
+from .host import DemoContext, Visit
 from .models import Assessment, AssessmentStatus, Measurement, RedFlagAlert, WorkingDiagnosis
 
 NO_RED_FLAGS = {code: "no" for code in BUTTOCK_PAIN_V1.index if code.startswith("rf_")}
@@ -104,7 +102,7 @@ def _answers_for(code: str, level: float, rng: random.Random) -> dict[str, int |
 
 def seed_assessments(context: DemoContext) -> None:
     rng = context.rng
-    visits = Visit.objects.only(
+    visits = host.visits().only(
         "id", "episode_id", "starts_at", "status", "kind", "practitioner_id"
     )
     by_episode: dict[int, list[Visit]] = {}
@@ -112,9 +110,7 @@ def seed_assessments(context: DemoContext) -> None:
         for visit in batch:
             by_episode.setdefault(visit.episode_id, []).append(visit)
     episode_patient: dict[int, int] = {}
-    for batch in context.in_batches(
-        EpisodeOfCare.objects.only("id", "patient_id"), context.episode_ids
-    ):
+    for batch in context.in_batches(host.episodes().only("id", "patient_id"), context.episode_ids):
         episode_patient.update({episode.id: episode.patient_id for episode in batch})
 
     now = timezone.now()

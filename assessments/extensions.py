@@ -45,9 +45,10 @@ A marker's label and detail are clinical: whoever may not read the clinical reco
 (the front desk) is shown its `front_desk_label` only.
 """
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+import random
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from .registry import Registry
 
@@ -184,6 +185,19 @@ class PatientMarkers(Registry[MarkerSource]):
 patient_markers = PatientMarkers()
 
 
+class DemoContext(Protocol):
+    """What a demo seeder is given by the host's demo (ours: `clinic.seeding.DemoContext`)."""
+
+    rng: random.Random  # every random choice, so a given seed gives the same clinic
+    episode_ids: list[int]
+    visit_ids: list[int]
+    visit_notes: dict[int, str]  # {visit id: its plain note}, which a seeder may take over
+    visit_pain: dict[int, int]  # {visit id: the pain (0-10) the demo gave it}
+
+    def in_batches(self, queryset: Any, ids: Sequence[int]) -> Iterator[list[Any]]: ...
+    def bulk_create(self, model: type, rows: Iterable[Any], **kwargs) -> Any: ...
+
+
 @dataclass(frozen=True)
 class DemoSeeder:
     """Demo rows an app adds to the host's demo clinic (`manage.py seed_demo` in ours):
@@ -192,7 +206,7 @@ class DemoSeeder:
     `clinic.seeding.DemoContext`)."""
 
     name: str
-    function: Callable[[Any], object]
+    function: Callable[[DemoContext], object]
     order: int = 100
 
 

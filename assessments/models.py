@@ -8,6 +8,7 @@ from django.urls import reverse
 from assessments.dates import NotInFuture, not_before_1900
 from assessments.text import single_line
 
+from . import host
 from .reasoning import SOURCES
 
 
@@ -24,7 +25,9 @@ class Assessment(models.Model):
     input saved mid-way (it may be incomplete or invalid), so nothing typed is lost.
     """
 
-    visit = models.ForeignKey("clinic.Visit", on_delete=models.PROTECT, related_name="assessments")
+    visit = models.ForeignKey(
+        host.VISIT_MODEL, on_delete=models.PROTECT, related_name="assessments"
+    )
     template_code = models.CharField(max_length=50, validators=[single_line])
     template_version = models.PositiveIntegerField()
     answers = models.JSONField(default=dict, blank=True)
@@ -71,12 +74,14 @@ class Measurement(models.Model):
     """One outcome-measure score, typed and indexed for reports (never report from JSON)."""
 
     patient = models.ForeignKey(
-        "clinic.Patient", on_delete=models.PROTECT, related_name="measurements"
+        host.PATIENT_MODEL, on_delete=models.PROTECT, related_name="measurements"
     )
     episode = models.ForeignKey(
-        "clinic.EpisodeOfCare", on_delete=models.PROTECT, related_name="measurements"
+        host.EPISODE_MODEL, on_delete=models.PROTECT, related_name="measurements"
     )
-    visit = models.ForeignKey("clinic.Visit", on_delete=models.PROTECT, related_name="measurements")
+    visit = models.ForeignKey(
+        host.VISIT_MODEL, on_delete=models.PROTECT, related_name="measurements"
+    )
     assessment = models.ForeignKey(
         Assessment, on_delete=models.CASCADE, related_name="measurements", null=True, blank=True
     )
@@ -118,7 +123,7 @@ class EpisodeMeasureSummary(models.Model):
     """
 
     episode = models.ForeignKey(
-        "clinic.EpisodeOfCare", on_delete=models.CASCADE, related_name="measure_summaries"
+        host.EPISODE_MODEL, on_delete=models.CASCADE, related_name="measure_summaries"
     )
     measure_code = models.CharField(max_length=20, validators=[single_line])
     baseline = models.FloatField()
@@ -150,7 +155,7 @@ class WorkingDiagnosis(models.Model):
     the clinician decides)."""
 
     episode = models.ForeignKey(
-        "clinic.EpisodeOfCare", on_delete=models.PROTECT, related_name="working_diagnoses"
+        host.EPISODE_MODEL, on_delete=models.PROTECT, related_name="working_diagnoses"
     )
     source_code = models.CharField(max_length=40, choices=list(SOURCES.items()))
     # The clinician marks the main (working) diagnosis; the episode's other sources are
@@ -201,7 +206,7 @@ class RedFlagAlert(models.Model):
     cleared, the interventions of ``reasoning.RED_FLAG_BLOCKS`` are blocked for the episode."""
 
     episode = models.ForeignKey(
-        "clinic.EpisodeOfCare", on_delete=models.PROTECT, related_name="red_flag_alerts"
+        host.EPISODE_MODEL, on_delete=models.PROTECT, related_name="red_flag_alerts"
     )
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="+")
     outcome = models.CharField(max_length=20, choices=RedFlagOutcome.choices)
@@ -269,7 +274,7 @@ class RedFlagReferral(models.Model):
 
     alert = models.ForeignKey(RedFlagAlert, on_delete=models.PROTECT, related_name="referrals")
     visit = models.ForeignKey(
-        "clinic.Visit", on_delete=models.PROTECT, related_name="red_flag_referrals"
+        host.VISIT_MODEL, on_delete=models.PROTECT, related_name="red_flag_referrals"
     )
     referred_to = models.CharField(max_length=20, choices=ReferredTo.choices)
     referred_to_name = models.CharField(

@@ -4,11 +4,10 @@ from collections.abc import Mapping
 
 from django.http import QueryDict
 
-from clinic.models import EpisodeOfCare
-
 from . import reasoning, selectors
 from .definitions import Template
 from .forms import AssessmentForm
+from .host import EpisodeOfCare
 
 RULE_ORIGINS = {rule.code: rule.origin for rule in reasoning.RULES}
 

@@ -3,9 +3,7 @@
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from clinic.services import can_write_visit
-
-from . import selectors
+from . import host, selectors
 from .definitions import templates
 from .host import (
     RecordSection,
@@ -28,7 +26,10 @@ def _visit_assessment(request, visit) -> dict:
             continue
         assessment = assessments.get(template.code)
         entries.append({"template": template, "assessment": assessment})
-    context = {"entries": entries, "can_write": can_write_visit(visit, request.user)}
+    context = {
+        "entries": entries,
+        "can_write": host.services().can_write_visit(visit, request.user),
+    }
     saved = assessments.get("buttock_pain")
     if saved is not None:
         template = templates.get(saved.template_code, saved.template_version)

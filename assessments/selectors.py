@@ -2,9 +2,8 @@
 
 from django.db.models import Prefetch
 
-from clinic.models import EpisodeOfCare, Patient, Visit
-
 from .definitions import ItemType, templates
+from .host import EpisodeOfCare, Patient, Visit
 from .models import (
     Assessment,
     AssessmentStatus,

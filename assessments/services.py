@@ -7,12 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from clinic import services as clinic_services
-from clinic.models import EpisodeOfCare, Visit, VisitStatus
-
-from . import measures, reasoning, saving, summaries
+from . import host, measures, reasoning, saving, summaries
 from .buttock_pain import BUTTOCK_PAIN_V1
 from .definitions import ItemType, Template, templates, validate_answers
+from .host import EpisodeOfCare, Visit
 from .models import (
     Assessment,
     AssessmentStatus,
@@ -59,7 +57,7 @@ class DuplicateReferral(AssessmentError):
 
 
 def _lock_episode(episode_id: int) -> None:
-    list(EpisodeOfCare.objects.select_for_update().filter(pk=episode_id).values_list("pk"))
+    list(host.episodes().select_for_update().filter(pk=episode_id).values_list("pk"))
 
 
 # The revision a form carries when it was opened before the assessment existed: a save
@@ -128,7 +126,7 @@ def assessment_save_draft(
     revision: int | None = None,
 ) -> Assessment:
     """Keep the raw form input as it is, valid or not, so nothing typed is lost."""
-    visit = clinic_services.check_visit_writer(visit, user)
+    visit = host.services().check_visit_writer(visit, user)
     _check_draft_sizes(template, form_data)
     assessment = _lock(visit, template)
     _check_writable(visit, assessment, revision, user)
@@ -158,7 +156,7 @@ def assessment_save(
 ) -> Assessment:
     """Validate the answers against the template version, store them, extract the scores
     into Measurement rows and raise red-flag alerts on the episode."""
-    visit = clinic_services.check_visit_writer(visit, user)
+    visit = host.services().check_visit_writer(visit, user)
     assessment = _lock(visit, template)
     _check_writable(visit, assessment, revision, user)
     if assessment is not None and assessment.template_version != template.version:
@@ -309,7 +307,7 @@ def red_flag_referral_record(
         referral = RedFlagReferral.objects.select_for_update().get(pk=referral.pk)
         if referral.alert_id != alert.pk:
             raise AssessmentError("This referral is not one of this red flag's.")
-        if Visit.objects.filter(pk=referral.visit_id, status=VisitStatus.SIGNED).exists():
+        if host.signed_visits().filter(pk=referral.visit_id).exists():
             raise AssessmentError(
                 "The visit is signed: this referral is read-only. Add an addendum to the "
                 "visit to correct it."
@@ -377,7 +375,7 @@ def working_diagnosis_confirm(
     the main one (it may be left out when only one source is chosen), the others are
     differentials. Codes no longer chosen are withdrawn, never deleted. After discharge
     the change needs a `reason` and is kept as an addition to the summary."""
-    late_reason = clinic_services.check_after_discharge(
+    late_reason = host.services().check_after_discharge(
         episode=episode, what="the working diagnosis", reason=reason
     )
     codes = list(dict.fromkeys(source_codes))
@@ -432,7 +430,7 @@ def working_diagnosis_confirm(
         row.save()
     chosen = [confirm(main), *differentials]
     if late_reason:
-        clinic_services.later_addition_record(
+        host.services().later_addition_record(
             episode=episode,
             user=user,
             what="Working diagnosis",

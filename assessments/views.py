@@ -9,8 +9,6 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from clinic import services as clinic_services
-from clinic.models import EpisodeOfCare, Visit, VisitKind
 from clinic.views import require
 
 from . import fhir, host, reasoning, selectors, services
@@ -25,6 +23,7 @@ from .forms import (
     initial_from_answers,
     initial_from_draft,
 )
+from .host import Visit
 from .models import Assessment, RedFlagAlert, RedFlagReferral
 from .panel import findings_from_answers, findings_from_form, form_from_draft, panel_context
 from .redirects import safe_next
@@ -39,7 +38,7 @@ def _template_or_404(code: str, version: int | None = None) -> Template:
 
 def _visit_or_404(pk: int) -> Visit:
     return get_object_or_404(
-        Visit.objects.select_related("episode__patient", "practitioner"), pk=pk
+        host.visits().select_related("episode__patient", "practitioner"), pk=pk
     )
 
 
@@ -51,7 +50,7 @@ def assessment_edit(request: HttpRequest, visit_pk: int, template_code: str) -> 
     assessment = visit.assessments.filter(template_code=template_code).first()
     template = _template_or_404(template_code, assessment.template_version if assessment else None)
     signed = visit.is_signed or (assessment is not None and assessment.is_signed)
-    refusal = clinic_services.visit_writer_refusal(visit, request.user)
+    refusal = host.services().visit_writer_refusal(visit, request.user)
     writable = not signed and not refusal
     # A physio posting into a draft that is not theirs (typically a page opened before a
     # colleague took the visit over) gets the form back with the reason: nothing typed
@@ -83,7 +82,7 @@ def assessment_edit(request: HttpRequest, visit_pk: int, template_code: str) -> 
         form = AssessmentForm(
             request.POST,
             template=template,
-            red_flags_answered=visit.kind == VisitKind.INITIAL,
+            red_flags_answered=visit.is_initial,
         )
         form_data = {
             key: request.POST.getlist(key) for key in request.POST if key != "csrfmiddlewaretoken"
@@ -174,7 +173,7 @@ def reasoning_panel(request: HttpRequest, visit_pk: int, template_code: str) -> 
 def working_diagnosis_confirm(request: HttpRequest, episode_pk: int) -> HttpResponse:
     """Posted from the panel beside the assessment, or from this page of its own (where a
     discharged episode's diagnosis is corrected, with a reason)."""
-    episode = get_object_or_404(EpisodeOfCare.objects.select_related("patient"), pk=episode_pk)
+    episode = get_object_or_404(host.episodes().select_related("patient"), pk=episode_pk)
     current = selectors.working_diagnosis(episode)
     form = WorkingDiagnosisForm(
         request.POST if request.method == "POST" else None,

@@ -275,6 +275,10 @@ class Visit(models.Model):
     def is_signed(self) -> bool:
         return self.status == VisitStatus.SIGNED
 
+    @property
+    def is_initial(self) -> bool:
+        return self.kind == VisitKind.INITIAL
+
     @classmethod
     def signed_sql(cls, alias: str) -> str:
         """SQL: the visit row `alias` is signed (the plugin's database guards read it)."""

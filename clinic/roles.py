@@ -128,3 +128,15 @@ TIME_OFF_ROLE_PERMISSIONS: dict[str, list[str]] = {
 CALENDAR_FEED_ROLE_PERMISSIONS: dict[str, list[str]] = {
     CLINIC_ADMIN: ["clinic.view_calendarfeed", "clinic.revoke_calendarfeed"],
 }
+
+# The plugin's exercise library (treatments.Exercise): physios read it, the Clinic admin
+# curates it (migration 0018).
+EXERCISE_ROLE_PERMISSIONS: dict[str, list[str]] = {
+    PHYSIOTHERAPIST: ["treatments.view_exercise"],
+    CLINIC_ADMIN: [
+        "treatments.view_exercise",
+        "treatments.add_exercise",
+        "treatments.change_exercise",
+        "treatments.delete_exercise",
+    ],
+}

@@ -5,10 +5,10 @@ from collections.abc import Iterator
 
 from django.utils import timezone
 
+from assessments import host
+from assessments.host import DemoContext, Visit
 from assessments.models import WorkingDiagnosis
 from assessments.reasoning import SOURCE_INTERVENTIONS
-from clinic.models import EpisodeOfCare, Visit
-from clinic.seeding import DemoContext
 
 from .kinds import CONSENT, CONTRAINDICATION_SCREEN, defaults, kinds
 from .models import (
@@ -107,7 +107,7 @@ def seed_treatments(context: DemoContext) -> None:
     episodes: dict[int, list[tuple[int, int, str]]] = {}
     notes: list[VisitNote] = []
     for batch in context.in_batches(
-        Visit.objects.only("id", "episode_id", "practitioner_id", "starts_at"), context.visit_ids
+        host.visits().only("id", "episode_id", "practitioner_id", "starts_at"), context.visit_ids
     ):
         for visit in batch:
             episodes.setdefault(visit.episode_id, []).append(
@@ -207,6 +207,6 @@ def seed_treatments(context: DemoContext) -> None:
     rebuild_intervention_kinds(context.episode_ids)
     # Demo rows skip the audit log on purpose (see DemoContext.insert); the diary's
     # follow-ups due come from the plans' weekly interval.
-    EpisodeOfCare.objects.filter(pk__in=[episode_id for _, episode_id in plans]).update(
+    host.episodes().filter(pk__in=[episode_id for _, episode_id in plans]).update(
         follow_up_interval_days=7
     )

@@ -15,10 +15,10 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from assessments import fhir as assessment_fhir
-from assessments import measures
+from assessments import host, measures
 from assessments.definitions import templates
+from assessments.host import Patient, Visit
 from assessments.models import Assessment, Measurement, WorkingDiagnosis
-from clinic.models import Patient, Visit
 
 from . import fhir
 from .models import Consent, DeliveredIntervention, TreatmentPlan
@@ -132,7 +132,8 @@ def patient_bundle(patient: Patient) -> dict[str, Any]:
     """Everything recorded for the patient, in a fixed number of queries."""
     base = base_url()
     visits = list(
-        Visit.objects.filter(episode__patient=patient)
+        host.visits()
+        .filter(episode__patient=patient)
         .select_related("episode", "practitioner")
         .prefetch_related(
             Prefetch("assessments", Assessment.objects.select_related("updated_by")),

@@ -36,9 +36,10 @@ from typing import Any
 from django.utils import timezone
 
 from assessments import measures
+from assessments.host import EpisodeOfCare
 from assessments.models import WorkingDiagnosis
 from assessments.reasoning import SOURCES
-from clinic.models import DischargeReason, EpisodeOfCare, EpisodeStatus
+from clinic.models import DischargeReason, EpisodeStatus
 
 from .kinds import EXERCISE_FIELDS, InterventionKind, NotRegistered, Param, ParamType, kinds
 from .models import Consent, DeliveredIntervention, Goal, TreatmentPlan

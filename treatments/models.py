@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
+from assessments import host
 from assessments.dates import AtMostTwoYearsAhead, NotInFuture, not_before_1900
 from assessments.text import single_line
 
@@ -31,7 +32,7 @@ class Consent(models.Model):
     """
 
     episode = models.ForeignKey(
-        "clinic.EpisodeOfCare", on_delete=models.PROTECT, related_name="consents"
+        host.EPISODE_MODEL, on_delete=models.PROTECT, related_name="consents"
     )
     intervention_kind = models.CharField(max_length=40, choices=_kind_choices)
     given_on = models.DateField(
@@ -88,7 +89,7 @@ class ContraindicationScreen(models.Model):
     needling is still clinically justified."""
 
     episode = models.ForeignKey(
-        "clinic.EpisodeOfCare", on_delete=models.PROTECT, related_name="contraindication_screens"
+        host.EPISODE_MODEL, on_delete=models.PROTECT, related_name="contraindication_screens"
     )
     present = models.JSONField(default=list, blank=True)
     justification = models.TextField(blank=True)
@@ -116,7 +117,7 @@ class DeliveredIntervention(models.Model):
     repeat it (validated against its kind's schema; side, level and muscle included)."""
 
     visit = models.ForeignKey(
-        "clinic.Visit", on_delete=models.PROTECT, related_name="interventions"
+        host.VISIT_MODEL, on_delete=models.PROTECT, related_name="interventions"
     )
     kind = models.CharField(max_length=40, choices=_kind_choices)
     params = models.JSONField(default=dict, blank=True)
@@ -162,7 +163,7 @@ class EpisodeInterventionKind(models.Model):
     """
 
     episode = models.ForeignKey(
-        "clinic.EpisodeOfCare", on_delete=models.CASCADE, related_name="intervention_kinds"
+        host.EPISODE_MODEL, on_delete=models.CASCADE, related_name="intervention_kinds"
     )
     kind = models.CharField(max_length=40, validators=[single_line])
 
@@ -211,7 +212,9 @@ class VisitNote(models.Model):
     """The SOAP note of a visit: subjective update, objective findings, the analysis and
     the plan. Measures re-taken are Measurement rows; interventions are their own rows."""
 
-    visit = models.OneToOneField("clinic.Visit", on_delete=models.PROTECT, related_name="soap_note")
+    visit = models.OneToOneField(
+        host.VISIT_MODEL, on_delete=models.PROTECT, related_name="soap_note"
+    )
     subjective = models.TextField("subjective update", blank=True)
     objective = models.TextField("objective findings", blank=True)
     analysis = models.TextField("assessment of progress", blank=True)
@@ -231,7 +234,7 @@ class VisitNote(models.Model):
 
 class TreatmentPlan(models.Model):
     episode = models.OneToOneField(
-        "clinic.EpisodeOfCare", on_delete=models.PROTECT, related_name="treatment_plan"
+        host.EPISODE_MODEL, on_delete=models.PROTECT, related_name="treatment_plan"
     )
     planned_interventions = models.JSONField(default=list, blank=True)
     visit_interval_days = models.PositiveSmallIntegerField(

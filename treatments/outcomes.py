@@ -12,8 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from assessments import fhir, measures
+from assessments.host import EpisodeOfCare, Patient, Visit
 from assessments.models import Measurement
-from clinic.models import EpisodeOfCare, Patient, Visit
 
 from .models import Goal
 

@@ -48,10 +48,10 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import FloatField, OuterRef, QuerySet, Subquery
 
-from assessments import measures
+from assessments import host, measures
+from assessments.host import EpisodeOfCare
 from assessments.models import EpisodeMeasureSummary, WorkingDiagnosis
 from assessments.reasoning import SOURCES
-from clinic.models import EpisodeOfCare, EpisodeStatus, Visit
 
 from .kinds import kinds
 from .models import AdverseEvent, DeliveredIntervention, EpisodeInterventionKind
@@ -99,7 +99,7 @@ class ReportFilters:
 
     def episodes(self) -> QuerySet[EpisodeOfCare]:
         """The episodes the report covers."""
-        episodes = EpisodeOfCare.objects.all()
+        episodes = host.episodes()
         if self.opened_from:
             episodes = episodes.filter(opened_on__gte=self.opened_from)
         if self.opened_to:
@@ -247,7 +247,9 @@ def _membership_sql(group_by: GroupBy) -> str:
         )
     if group_by is GroupBy.INTERVENTION:
         return f"SELECT episode_id, kind AS key FROM {EpisodeInterventionKind._meta.db_table}"
-    return f"SELECT id AS episode_id, physio_id AS key FROM {EpisodeOfCare._meta.db_table}"
+    return (
+        f"SELECT id AS episode_id, physio_id AS key FROM {host.get_episode_model()._meta.db_table}"
+    )
 
 
 def _covered(filters: ReportFilters, column: str) -> tuple[str, list]:
@@ -285,12 +287,12 @@ def _measures_sql(group_by: GroupBy, filters: ReportFilters) -> tuple[str, list]
 
 def _episodes_sql(group_by: GroupBy, filters: ReportFilters) -> tuple[str, list]:
     covered, params = _covered(filters, "e.id")
-    visit = Visit._meta.db_table
+    visit = host.get_visit_model()._meta.db_table
     columns = f"COUNT(*), COUNT(ep.visits), {_median('ep.visits')}"
     sql = f"""
         WITH ep AS MATERIALIZED (
             SELECT e.id AS episode_id, v.visits
-            FROM {EpisodeOfCare._meta.db_table} e
+            FROM {host.get_episode_model()._meta.db_table} e
             LEFT JOIN (SELECT episode_id, COUNT(*) AS visits FROM {visit} GROUP BY episode_id) v
                 ON v.episode_id = e.id AND e.status = %s
             WHERE 1 = 1{covered}
@@ -301,7 +303,7 @@ def _episodes_sql(group_by: GroupBy, filters: ReportFilters) -> tuple[str, list]
         UNION ALL
         SELECT NULL, {columns} FROM ep
     """
-    return sql, [EpisodeStatus.DISCHARGED.value, *params]
+    return sql, [host.EPISODE_DISCHARGED, *params]
 
 
 def _adverse_sql(group_by: GroupBy, filters: ReportFilters) -> tuple[str, list]:
@@ -310,7 +312,7 @@ def _adverse_sql(group_by: GroupBy, filters: ReportFilters) -> tuple[str, list]:
         SELECT v.episode_id, i.kind
         FROM {AdverseEvent._meta.db_table} ae
         JOIN {DeliveredIntervention._meta.db_table} i ON i.id = ae.intervention_id
-        JOIN {Visit._meta.db_table} v ON v.id = i.visit_id
+        JOIN {host.get_visit_model()._meta.db_table} v ON v.id = i.visit_id
         WHERE i.removed_at IS NULL{covered}
     """
     if group_by is GroupBy.INTERVENTION:

@@ -3,6 +3,7 @@
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from assessments import host
 from assessments.host import (
     RecordSection,
     StepProgress,
@@ -12,7 +13,6 @@ from assessments.host import (
     visit_steps,
     visit_summaries,
 )
-from clinic.services import can_write_visit
 
 from . import selectors, services
 from .forms import VisitNoteForm
@@ -35,14 +35,14 @@ def _visit_treatment(request, visit) -> dict:
         "other_kinds": [kind for kind in kinds if kind.code not in suggested],
         "safety": selectors.safety_status(visit.episode),
         "plan": selectors.episode_plan(visit.episode),
-        "can_write": can_write_visit(visit, request.user),
+        "can_write": host.services().can_write_visit(visit, request.user),
     }
 
 
 def _visit_note(request, visit) -> dict:
     note = VisitNote.objects.filter(visit=visit).select_related("updated_by").first()
     form = None
-    if can_write_visit(visit, request.user):
+    if host.services().can_write_visit(visit, request.user):
         revision = note.revision if note else services.NOT_YET_SAVED
         initial = {"revision": revision}
         if note is None:

@@ -4,9 +4,9 @@ import json
 
 from django.db.models import Prefetch
 
+from assessments.host import EpisodeOfCare, Patient, Visit
 from assessments.reasoning import SOURCE_INTERVENTIONS
 from assessments.selectors import open_red_flags, working_diagnosis
-from clinic.models import EpisodeOfCare, Patient, Visit
 
 from .kinds import CONSENT, RED_FLAGS_CLEAR, kinds, labels_in_words
 from .models import (

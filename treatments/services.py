@@ -6,11 +6,10 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from assessments import saving
+from assessments import host, saving
+from assessments.host import EpisodeOfCare, Visit
 from assessments.models import AssessmentStatus
 from assessments.selectors import open_red_flags
-from clinic import services as clinic_services
-from clinic.models import EpisodeOfCare, EpisodeStatus, Visit
 
 from .kinds import (
     CONSENT,
@@ -84,7 +83,7 @@ def _lock_episode(episode: EpisodeOfCare) -> EpisodeOfCare:
     """Lock the episode: writes of its one-per rows (the plan, the consent in force, the
     latest screen) wait for one another, first saves included, and the next read sees what
     the one before committed (SQLite's IMMEDIATE transaction does the same)."""
-    return EpisodeOfCare.objects.select_for_update().get(pk=episode.pk)
+    return host.episodes().select_for_update().get(pk=episode.pk)
 
 
 def _check_visit_open(visit: Visit) -> None:
@@ -97,7 +96,8 @@ def _check_visit_open(visit: Visit) -> None:
 def check_episode_open(episode: EpisodeOfCare, *, what: str) -> None:
     """Refuse a record that only matters for treatment still to come, once discharged."""
     closed_on = (
-        EpisodeOfCare.objects.filter(pk=episode.pk, status=EpisodeStatus.DISCHARGED)
+        host.episodes()
+        .filter(pk=episode.pk, status=host.EPISODE_DISCHARGED)
         .values_list("closed_on", flat=True)
         .first()
     )
@@ -211,7 +211,7 @@ def intervention_record(
     `keep_saved` names params the caller did not send at all (a form without the exercise
     rows, an older page, a script): their saved values stay. A param sent empty is
     cleared, as the form that showed it asked."""
-    visit = clinic_services.check_visit_writer(visit, user)
+    visit = host.services().check_visit_writer(visit, user)
     _check_visit_open(visit)
     if intervention is not None:
         # Read under the visit's lock, which every change to its interventions takes.
@@ -234,7 +234,7 @@ def intervention_record(
 
 @transaction.atomic
 def intervention_remove(*, intervention: DeliveredIntervention, user) -> None:
-    visit = clinic_services.check_visit_writer(intervention.visit, user)
+    visit = host.services().check_visit_writer(intervention.visit, user)
     _check_visit_open(visit)
     # Kept, marked removed: clinical rows are never hard-deleted.
     intervention.removed_at = timezone.now()
@@ -261,7 +261,7 @@ def consent_record(
     `replaces` is the consent in force when the form was opened (its id, NOT_YET_SAVED
     for none): a consent recorded by someone else since is not replaced unawares
     (StaleRecord). None skips that check. After discharge it needs a `reason`."""
-    late_reason = clinic_services.check_after_discharge(
+    late_reason = host.services().check_after_discharge(
         episode=episode, what="the consents", reason=reason
     )
     risks = list(dict.fromkeys(risks_discussed))
@@ -316,7 +316,7 @@ def consent_record(
     if taken is not None:
         raise _stale_consent(taken)
     if late_reason:
-        clinic_services.later_addition_record(
+        host.services().later_addition_record(
             episode=episode,
             user=user,
             what="Consent",
@@ -336,7 +336,7 @@ def consent_withdraw(
 ) -> Consent:
     """The patient withdraws a consent: it is kept, marked withdrawn, and the intervention
     it allowed is blocked until consent is recorded again."""
-    late_reason = clinic_services.check_after_discharge(
+    late_reason = host.services().check_after_discharge(
         episode=consent.episode, what="the consents", reason=reason
     )
     consent = Consent.objects.select_for_update().select_related("episode").get(pk=consent.pk)
@@ -355,7 +355,7 @@ def consent_withdraw(
     consent.full_clean()
     consent.save()
     if late_reason:
-        clinic_services.later_addition_record(
+        host.services().later_addition_record(
             episode=consent.episode,
             user=user,
             what="Consent",
@@ -469,7 +469,7 @@ def visit_note_save(*, visit: Visit, user, revision: int | None = None, **fields
     """Save the visit's SOAP note. `revision` is the one the form was opened at
     (NOT_YET_SAVED before the first save): a note saved by someone since is refused
     (StaleRecord), not replaced. None skips that check."""
-    visit = clinic_services.check_visit_writer(visit, user)
+    visit = host.services().check_visit_writer(visit, user)
     _check_visit_open(visit)
     note = _note(visit)
     if note is not None and revision is not None and note.revision != revision:
@@ -546,7 +546,7 @@ def plan_save(
     (NOT_YET_SAVED before the first save): a plan saved by someone since is refused
     (StaleRecord), not replaced. None skips that check. After discharge it needs a
     `reason`."""
-    late_reason = clinic_services.check_after_discharge(
+    late_reason = host.services().check_after_discharge(
         episode=episode, what="the treatment plan", reason=reason
     )
     unknown = [code for code in planned_interventions if code not in kinds]
@@ -588,9 +588,9 @@ def plan_save(
         _validated(row)
         row.save()
     # The clinic's diary computes follow-ups due from this interval.
-    clinic_services.episode_set_follow_up(episode=episode, interval_days=visit_interval_days)
+    host.services().episode_set_follow_up(episode=episode, interval_days=visit_interval_days)
     if late_reason:
-        clinic_services.later_addition_record(
+        host.services().later_addition_record(
             episode=episode,
             user=user,
             what="Treatment plan",

@@ -24,8 +24,8 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from django.db.models.signals import post_save
 
+from assessments import host
 from assessments.host import data_restored
-from clinic.models import Visit
 
 from .models import DeliveredIntervention, EpisodeInterventionKind
 
@@ -37,7 +37,7 @@ CHUNK = 5000
 def _insert_sql(where: str) -> str:
     kinds = EpisodeInterventionKind._meta.db_table
     intervention = DeliveredIntervention._meta.db_table
-    visit = Visit._meta.db_table
+    visit = host.get_visit_model()._meta.db_table
     return f"""
         INSERT INTO {kinds} (episode_id, kind)
         SELECT DISTINCT v.episode_id, i.kind

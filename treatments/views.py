@@ -9,10 +9,9 @@ from django.views.decorators.http import require_POST
 
 from assessments import host
 from assessments.audit import shows_clinical
+from assessments.host import Visit
 from assessments.redirects import safe_next
 from assessments.selectors import open_red_flags, working_diagnosis
-from clinic import services as clinic_services
-from clinic.models import EpisodeOfCare, Patient, Visit
 from clinic.views import require
 
 from . import selectors, services
@@ -37,7 +36,7 @@ read = require("clinic.view_clinical_record")
 
 
 def _visit(pk: int) -> Visit:
-    return get_object_or_404(Visit.objects.select_related("episode__patient"), pk=pk)
+    return get_object_or_404(host.visits().select_related("episode__patient"), pk=pk)
 
 
 def _kind_or_404(code: str):
@@ -97,7 +96,7 @@ def intervention_add(request: HttpRequest, visit_pk: int, kind_code: str) -> Htt
     if visit.is_signed:
         messages.error(request, "This visit is signed: its treatment is read-only.")
         return redirect(visit)
-    refusal = clinic_services.visit_writer_refusal(visit, request.user)
+    refusal = host.services().visit_writer_refusal(visit, request.user)
     if refusal and request.method != "POST":
         messages.error(request, refusal)
         return redirect(visit)
@@ -170,7 +169,7 @@ def intervention_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if visit.is_signed:
         messages.error(request, "This visit is signed: its treatment is read-only.")
         return redirect(visit)
-    refusal = clinic_services.visit_writer_refusal(visit, request.user)
+    refusal = host.services().visit_writer_refusal(visit, request.user)
     if refusal and request.method != "POST":
         messages.error(request, refusal)
         return redirect(visit)
@@ -216,7 +215,7 @@ def intervention_remove(request: HttpRequest, pk: int) -> HttpResponse:
         removed_at__isnull=True,
     )
     visit = intervention.visit
-    refusal = "" if visit.is_signed else clinic_services.visit_writer_refusal(visit, request.user)
+    refusal = "" if visit.is_signed else host.services().visit_writer_refusal(visit, request.user)
     if refusal and request.method != "POST":
         messages.error(request, refusal)
         return redirect(visit)
@@ -243,7 +242,7 @@ def intervention_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @record
 @shows_clinical("episode")
 def consent_add(request: HttpRequest, episode_pk: int) -> HttpResponse:
-    episode = get_object_or_404(EpisodeOfCare.objects.select_related("patient"), pk=episode_pk)
+    episode = get_object_or_404(host.episodes().select_related("patient"), pk=episode_pk)
     kind = _kind_or_404(request.GET.get("kind") or request.POST.get("kind") or "dry_needling")
     in_force = services.active_consent(episode, kind.code)
     form = ConsentForm(
@@ -328,7 +327,7 @@ def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @record
 @shows_clinical("episode")
 def screen_add(request: HttpRequest, episode_pk: int) -> HttpResponse:
-    episode = get_object_or_404(EpisodeOfCare.objects.select_related("patient"), pk=episode_pk)
+    episode = get_object_or_404(host.episodes().select_related("patient"), pk=episode_pk)
     try:
         services.check_episode_open(episode, what="a contraindication screen")
     except services.TreatmentError as error:
@@ -410,7 +409,7 @@ def visit_note_save(request: HttpRequest, visit_pk: int) -> HttpResponse:
     visit = _visit(visit_pk)
     note = VisitNote.objects.filter(visit=visit).first()
     form = VisitNoteForm(request.POST, instance=note)
-    refusal = "" if visit.is_signed else clinic_services.visit_writer_refusal(visit, request.user)
+    refusal = "" if visit.is_signed else host.services().visit_writer_refusal(visit, request.user)
     if refusal:
         return TemplateResponse(
             request,
@@ -450,7 +449,7 @@ def visit_note_save(request: HttpRequest, visit_pk: int) -> HttpResponse:
 @record
 @shows_clinical("episode")
 def plan_edit(request: HttpRequest, episode_pk: int) -> HttpResponse:
-    episode = get_object_or_404(EpisodeOfCare.objects.select_related("patient"), pk=episode_pk)
+    episode = get_object_or_404(host.episodes().select_related("patient"), pk=episode_pk)
     plan = selectors.episode_plan(episode)
     initial = {}
     goals = list(plan.goals.all()) if plan else []
@@ -562,9 +561,7 @@ def exercise_handout(request: HttpRequest, pk: int) -> HttpResponse:
 def discharge_summary(request: HttpRequest, episode_pk: int) -> HttpResponse:
     from .outcomes import episode_outcomes
 
-    episode = get_object_or_404(
-        EpisodeOfCare.objects.select_related("patient", "physio"), pk=episode_pk
-    )
+    episode = get_object_or_404(host.episodes().select_related("patient", "physio"), pk=episode_pk)
     interventions = selectors.episode_interventions(episode)
     counts: dict[str, int] = {}
     for intervention in interventions:
@@ -590,7 +587,7 @@ def discharge_summary(request: HttpRequest, episode_pk: int) -> HttpResponse:
 @read
 @shows_clinical("patient")
 def patient_fhir_export(request: HttpRequest, patient_pk: int) -> HttpResponse:
-    patient = get_object_or_404(Patient, pk=patient_pk)
+    patient = get_object_or_404(host.patients(), pk=patient_pk)
     response = JsonResponse(patient_bundle(patient), json_dumps_params={"indent": 2})
     response["Content-Type"] = "application/fhir+json"
     response["Content-Disposition"] = f'attachment; filename="{patient.identifier}-fhir.json"'

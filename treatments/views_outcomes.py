@@ -12,10 +12,10 @@ from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from assessments import host
 from assessments.audit import shows_clinical
 from assessments.csv_export import csv_response
 from assessments.reasoning import SOURCES
-from clinic.models import EpisodeOfCare, EpisodeStatus
 from clinic.views import require
 
 from .kinds import kinds
@@ -52,7 +52,7 @@ class ReportFilterForm(forms.Form):
     intervention = forms.ChoiceField(label="Intervention", required=False)
     status = forms.ChoiceField(
         label="Episode status",
-        choices=[("", "Open or discharged"), *EpisodeStatus.choices],
+        choices=[("", "Open or discharged"), *host.EPISODE_STATUS_CHOICES],
         required=False,
     )
 
@@ -61,7 +61,7 @@ class ReportFilterForm(forms.Form):
         # EXISTS per user (an index probe each), not a DISTINCT over every episode.
         self.fields["physio"].queryset = (
             get_user_model()
-            .objects.filter(Exists(EpisodeOfCare.objects.filter(physio=OuterRef("pk"))))
+            .objects.filter(Exists(host.episodes().filter(physio=OuterRef("pk"))))
             .order_by("first_name", "last_name", "username")
         )
         self.fields["physio"].label_from_instance = lambda u: u.get_full_name() or u.username

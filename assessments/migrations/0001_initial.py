@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 from django.conf import settings
+from assessments import host
 from django.db import migrations, models
 
 
@@ -10,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('clinic', '0002_create_roles'),
+        *host.swappable_dependencies(),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -30,7 +31,7 @@ class Migration(migrations.Migration):
                 ('revision', models.PositiveIntegerField(default=1)),
                 ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('updated_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('visit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to='clinic.visit')),
+                ('visit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to=host.VISIT_MODEL)),
             ],
             options={
                 'ordering': ['visit', 'template_code'],
@@ -48,9 +49,9 @@ class Migration(migrations.Migration):
                 ('raw', models.JSONField(default=dict)),
                 ('scored_at', models.DateTimeField()),
                 ('assessment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='measurements', to='assessments.assessment')),
-                ('episode', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='measurements', to='clinic.episodeofcare')),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='measurements', to='clinic.patient')),
-                ('visit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='measurements', to='clinic.visit')),
+                ('episode', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='measurements', to=host.EPISODE_MODEL)),
+                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='measurements', to=host.PATIENT_MODEL)),
+                ('visit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='measurements', to=host.VISIT_MODEL)),
             ],
             options={
                 'ordering': ['scored_at', 'id'],
@@ -67,7 +68,7 @@ class Migration(migrations.Migration):
                 ('clearance_reason', models.TextField(blank=True)),
                 ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessments.assessment')),
                 ('cleared_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('episode', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='red_flag_alerts', to='clinic.episodeofcare')),
+                ('episode', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='red_flag_alerts', to=host.EPISODE_MODEL)),
                 ('raised_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
@@ -84,7 +85,7 @@ class Migration(migrations.Migration):
                 ('confirmed_at', models.DateTimeField()),
                 ('withdrawn_at', models.DateTimeField(blank=True, null=True)),
                 ('confirmed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('episode', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='working_diagnoses', to='clinic.episodeofcare')),
+                ('episode', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='working_diagnoses', to=host.EPISODE_MODEL)),
             ],
             options={
                 'verbose_name_plural': 'working diagnoses',

@@ -5,6 +5,7 @@ when that module changes). Reversing drops the table; the data step's reverse is
 """
 
 import django.db.models.deletion
+from assessments import host
 from django.db import migrations, models
 
 
@@ -34,7 +35,7 @@ def populate(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("assessments", "0002_add_report_indexes"),
-        ("clinic", "0009_grant_admin_security_permissions"),
+        *host.swappable_dependencies(),
     ]
 
     operations = [
@@ -58,7 +59,7 @@ class Migration(migrations.Migration):
                     models.ForeignKey(
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="measure_summaries",
-                        to="clinic.episodeofcare",
+                        to=host.EPISODE_MODEL,
                     ),
                 ),
             ],

@@ -4,6 +4,7 @@ import assessments.dates
 import assessments.text
 import django.db.models.deletion
 from django.conf import settings
+from assessments import host
 from django.db import migrations, models
 
 
@@ -11,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('assessments', '0004_validate_text'),
-        ('clinic', '0017_appointment_patient_no_overlap'),
+        *host.swappable_dependencies(),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -31,7 +32,7 @@ class Migration(migrations.Migration):
                 ('alert', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='assessments.redflagalert')),
                 ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('updated_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('visit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='red_flag_referrals', to='clinic.visit')),
+                ('visit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='red_flag_referrals', to=host.VISIT_MODEL)),
             ],
             options={
                 'ordering': ['alert', 'referred_at', 'id'],

@@ -3,6 +3,7 @@
 import django.db.models.deletion
 import treatments.models
 from django.conf import settings
+from assessments import host
 from django.db import migrations, models
 
 
@@ -11,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('clinic', '0002_create_roles'),
+        *host.swappable_dependencies(),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -23,7 +24,7 @@ class Migration(migrations.Migration):
                 ('present', models.JSONField(blank=True, default=list)),
                 ('justification', models.TextField(blank=True)),
                 ('screened_at', models.DateTimeField(auto_now_add=True)),
-                ('episode', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contraindication_screens', to='clinic.episodeofcare')),
+                ('episode', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contraindication_screens', to=host.EPISODE_MODEL)),
                 ('screened_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
@@ -41,7 +42,7 @@ class Migration(migrations.Migration):
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('removed_at', models.DateTimeField(blank=True, null=True)),
                 ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('visit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='interventions', to='clinic.visit')),
+                ('visit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='interventions', to=host.VISIT_MODEL)),
             ],
             options={
                 'ordering': ['visit', 'created_at', 'id'],
@@ -72,7 +73,7 @@ class Migration(migrations.Migration):
                 ('next_review_on', models.DateField(blank=True, null=True, verbose_name='next review')),
                 ('notes', models.TextField(blank=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
-                ('episode', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='treatment_plan', to='clinic.episodeofcare')),
+                ('episode', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='treatment_plan', to=host.EPISODE_MODEL)),
                 ('updated_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
         ),
@@ -101,7 +102,7 @@ class Migration(migrations.Migration):
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('revision', models.PositiveIntegerField(default=1)),
                 ('updated_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('visit', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='soap_note', to='clinic.visit')),
+                ('visit', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='soap_note', to=host.VISIT_MODEL)),
             ],
         ),
         migrations.CreateModel(
@@ -116,7 +117,7 @@ class Migration(migrations.Migration):
                 ('notes', models.TextField(blank=True)),
                 ('recorded_at', models.DateTimeField(auto_now_add=True)),
                 ('withdrawn_on', models.DateField(blank=True, null=True)),
-                ('episode', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='consents', to='clinic.episodeofcare')),
+                ('episode', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='consents', to=host.EPISODE_MODEL)),
                 ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={

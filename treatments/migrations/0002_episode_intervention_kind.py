@@ -4,13 +4,14 @@ ones do not count). Reversing drops the table; the data step's reverse is a no-o
 """
 
 import django.db.models.deletion
+from assessments import host
 from django.db import migrations, models
 
 
 def populate(apps, schema_editor):
     kinds = apps.get_model("treatments", "EpisodeInterventionKind")._meta.db_table
     intervention = apps.get_model("treatments", "DeliveredIntervention")._meta.db_table
-    visit = apps.get_model("clinic", "Visit")._meta.db_table
+    visit = apps.get_model(host.VISIT_MODEL)._meta.db_table
     schema_editor.execute(
         f"""
         INSERT INTO {kinds} (episode_id, kind)
@@ -23,7 +24,7 @@ def populate(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clinic", "0009_grant_admin_security_permissions"),
+        *host.swappable_dependencies(),
         ("treatments", "0001_initial"),
     ]
 
@@ -43,7 +44,7 @@ class Migration(migrations.Migration):
                     models.ForeignKey(
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="intervention_kinds",
-                        to="clinic.episodeofcare",
+                        to=host.EPISODE_MODEL,
                     ),
                 ),
             ],

@@ -6,12 +6,13 @@ dry needling): Seq Scan 10.7 ms (201,506 rows read and dropped) before, Index On
 (The unique (episode, kind) index leads with the episode, so it cannot serve this.)
 """
 
+from assessments import host
 from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clinic", "0009_grant_admin_security_permissions"),
+        *host.swappable_dependencies(),
         ("treatments", "0002_episode_intervention_kind"),
     ]
 

@@ -1,19 +1,8 @@
-"""A starting exercise library, in our own words, and the Clinic admin's right to curate
-it in the Django admin. The clinic changes, adds or retires exercises from there."""
+"""A starting exercise library, in our own words. The clinic changes, adds or retires
+exercises in the Django admin (who may is the host's to grant: ours does it in
+clinic/migrations/0018_grant_exercise_library_permissions.py)."""
 
 from django.db import migrations
-
-from clinic.roles import CLINIC_ADMIN, PHYSIOTHERAPIST, grant, revoke
-
-EXERCISE_ROLE_PERMISSIONS = {
-    PHYSIOTHERAPIST: ["treatments.view_exercise"],
-    CLINIC_ADMIN: [
-        "treatments.view_exercise",
-        "treatments.add_exercise",
-        "treatments.change_exercise",
-        "treatments.delete_exercise",
-    ],
-}
 
 STARTING_LIBRARY = [
     {
@@ -80,11 +69,9 @@ def seed_library(apps, schema_editor):
     Exercise = apps.get_model("treatments", "Exercise")
     for exercise in STARTING_LIBRARY:
         Exercise.objects.get_or_create(name=exercise["name"], defaults=exercise)
-    grant(apps, EXERCISE_ROLE_PERMISSIONS)
 
 
 def remove_library(apps, schema_editor):
-    revoke(apps, EXERCISE_ROLE_PERMISSIONS)
     Exercise = apps.get_model("treatments", "Exercise")
     Exercise.objects.filter(name__in=[exercise["name"] for exercise in STARTING_LIBRARY]).delete()
 
@@ -92,7 +79,6 @@ def remove_library(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("treatments", "0007_add_exercise_library"),
-        ("clinic", "0002_create_roles"),
     ]
 
     operations = [migrations.RunPython(seed_library, remove_library)]

@@ -3,9 +3,9 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments import fhir as assessment_fhir
+from assessments import host
 from assessments.audit import record_access
 from assessments.definitions import NotRegistered, templates
-from clinic.models import Patient
 from treatments.export import patient_bundle
 
 
@@ -51,7 +51,7 @@ class Command(BaseCommand):
             except NotRegistered as error:
                 raise CommandError(str(error)) from error
         else:
-            patient = Patient.objects.filter(identifier__iexact=identifier.strip()).first()
+            patient = host.patients().filter(identifier__iexact=identifier.strip()).first()
             if patient is None:
                 raise CommandError(f"No patient has the clinic number {identifier!r}.")
             record_access(patient, page="manage.py export_fhir")  # an export is a view
