@@ -31,7 +31,7 @@ def receptionist(db):
 @pytest.fixture
 def carebook_client(db):
     return Client.objects.create(
-        record_number="CB-0042",
+        identifier="CB-0042",
         given_name="Rosa",
         family_name="Lindqvist",
         born_on=datetime.date(1979, 4, 12),

@@ -11,9 +11,12 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments.host import EPISODE_DISCHARGED, EPISODE_OPEN, EPISODE_STATUS_CHOICES
+
 
 class Client(models.Model):
-    record_number = models.CharField(max_length=12, unique=True)
+    # `identifier` is a field of the contract's: the plugin searches and exports by it.
+    identifier = models.CharField("record number", max_length=12, unique=True)
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
     born_on = models.DateField()
@@ -24,7 +27,7 @@ class Client(models.Model):
         ordering = ["family_name", "given_name", "id"]
 
     def __str__(self) -> str:
-        return f"{self.full_name} ({self.record_number})"
+        return f"{self.full_name} ({self.identifier})"
 
     def get_absolute_url(self) -> str:
         return reverse("carebook:client_record", args=[self.pk])
@@ -35,23 +38,20 @@ class Client(models.Model):
         return f"{self.given_name} {self.family_name}"
 
     @property
-    def identifier(self) -> str:
-        return self.record_number
-
-    @property
     def date_of_birth(self):
         return self.born_on
 
 
 class CarePlanQuerySet(models.QuerySet):
     def open(self) -> "CarePlanQuerySet":
-        return self.filter(closed_on__isnull=True)
+        return self.filter(status=EPISODE_OPEN)
 
 
 class CarePlan(models.Model):
     """One problem the client is treated for, opened at referral and closed at the end."""
 
-    # Named `patient` and `physio`: the plugin's queries walk these (episode__patient).
+    # `patient`, `physio`, `status`, `opened_on` and `closed_on` are the contract's fields:
+    # the plugin's queries and its outcome report's SQL read them.
     patient = models.ForeignKey(
         Client, on_delete=models.PROTECT, related_name="episodes", verbose_name="client"
     )
@@ -62,8 +62,10 @@ class CarePlan(models.Model):
         verbose_name="lead clinician",
     )
     problem = models.CharField(max_length=200)
+    status = models.CharField(max_length=12, choices=EPISODE_STATUS_CHOICES, default=EPISODE_OPEN)
     opened_on = models.DateField(default=timezone.localdate)
     closed_on = models.DateField(null=True, blank=True)
+    review_every_days = models.PositiveSmallIntegerField(null=True, blank=True)
 
     objects = CarePlanQuerySet.as_manager()
 
@@ -83,7 +85,11 @@ class CarePlan(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.closed_on is None
+        return self.status == EPISODE_OPEN
+
+    @property
+    def is_discharged(self) -> bool:
+        return self.status == EPISODE_DISCHARGED
 
 
 class SessionQuerySet(models.QuerySet):
@@ -99,7 +105,8 @@ class SessionType(models.TextChoices):
 class Session(models.Model):
     """A session with the client; signed, it is closed to changes."""
 
-    # Named `episode`, `practitioner` and `starts_at`: the plugin's queries walk these.
+    # `episode`, `practitioner` and `starts_at` are the contract's fields: the plugin's
+    # queries walk them.
     episode = models.ForeignKey(
         CarePlan, on_delete=models.PROTECT, related_name="visits", verbose_name="care plan"
     )
@@ -126,7 +133,10 @@ class Session(models.Model):
 
     class Meta:
         ordering = ["-starts_at", "-id"]
-        permissions = [("sign_session", "Can sign sessions")]
+        permissions = [
+            ("write_session", "Can write into their own sessions"),
+            ("sign_session", "Can sign sessions"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_session_type_display()} on {timezone.localtime(self.starts_at):%d %b %Y}"
@@ -150,3 +160,20 @@ class Session(models.Model):
     def signed_sql(cls, alias: str) -> str:
         """SQL: the session row `alias` is signed (the plugin's database guards read it)."""
         return f"{alias}.signed_at IS NOT NULL"
+
+
+class PlanAmendment(models.Model):
+    """A change to a closed care plan (its diagnosis, its plan), kept with its reason."""
+
+    episode = models.ForeignKey(CarePlan, on_delete=models.PROTECT, related_name="amendments")
+    what = models.CharField(max_length=100)
+    change = models.TextField()
+    reason = models.CharField(max_length=200)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.what} changed after {self.episode} was closed"

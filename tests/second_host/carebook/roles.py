@@ -11,6 +11,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "carebook.view_client",
         "carebook.view_careplan",
         "carebook.view_session",
+        "carebook.write_session",
         "carebook.sign_session",
     ],
     RECEPTION: ["carebook.view_client", "carebook.add_client", "carebook.change_client"],

@@ -75,6 +75,7 @@ CLINICAL_PATIENT_MODEL = "carebook.Client"
 CLINICAL_EPISODE_MODEL = "carebook.CarePlan"
 CLINICAL_VISIT_MODEL = "carebook.Session"
 CLINICAL_BASE_TEMPLATE = "carebook/layout.html"
+CLINICAL_HOST_SERVICES = "carebook.services"
 
 # What the plugin's pages and exports print about the practice.
 CLINIC_NAME = "Carebook Physiotherapy"
