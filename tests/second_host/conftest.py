@@ -4,11 +4,12 @@ and a client with a care plan and a first session."""
 import datetime
 
 import pytest
-from carebook.models import CarePlan, Client, Session, SessionType
-from carebook.roles import PHYSIO, RECEPTION
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
+
+from carebook.models import CarePlan, Client, Session, SessionType
+from carebook.roles import PHYSIO, RECEPTION
 
 
 def _user(username: str, role: str | None, **names):

@@ -5,14 +5,15 @@ check names a field a host model lacks."""
 import io
 
 import pytest
-from carebook.models import CarePlan, Client, Session
+from assessments import host
+from assessments.models import Assessment, Measurement, WorkingDiagnosis
 from django.apps import apps
 from django.core import checks
 from django.core.management import call_command
-
-from assessments import host
-from assessments.models import Assessment, Measurement, WorkingDiagnosis
 from treatments.models import DeliveredIntervention
+
+from carebook.models import CarePlan, Client, Session
+from pending_contract import REQUIRE, SYSTEM_CHECK, pending
 
 
 def test_clinic_is_not_installed():
@@ -33,6 +34,7 @@ def test_the_plugins_foreign_keys_point_at_carebook():
     assert DeliveredIntervention._meta.get_field("visit").related_model is Session
 
 
+@pending(REQUIRE)
 def test_check_is_clean():
     assert [str(message) for message in checks.run_checks() if message.is_serious()] == []
 
@@ -42,13 +44,27 @@ def test_no_migration_is_missing():
     call_command("makemigrations", "--check", "--dry-run", stdout=io.StringIO())
 
 
+def _serious() -> list[checks.CheckMessage]:
+    return [message for message in checks.run_checks() if message.is_serious()]
+
+
+@pending(SYSTEM_CHECK)
 @pytest.mark.parametrize(
     ("model", "attribute"),
-    [(Client, "identifier"), (CarePlan, "is_open"), (Session, "is_signed")],
+    [(Client, "full_name"), (CarePlan, "is_open"), (Session, "is_signed"), (Session, "is_initial")],
 )
-def test_the_system_check_names_a_field_the_host_lacks(monkeypatch, model, attribute):
+def test_the_system_check_names_a_property_the_host_lacks(monkeypatch, model, attribute):
     monkeypatch.delattr(model, attribute)
-    serious = [message for message in checks.run_checks() if message.is_serious()]
-    named = [message for message in serious if attribute in message.msg]
-    assert named, [message.msg for message in serious]
-    assert model._meta.label in named[0].msg or named[0].obj in (model, model._meta.label)
+    named = [message.msg for message in _serious() if attribute in message.msg]
+    assert named, [message.msg for message in _serious()]
+    assert model._meta.label in named[0]
+
+
+@pending(SYSTEM_CHECK)
+def test_the_system_check_names_the_fields_a_model_lacks(monkeypatch):
+    """A patient model with none of the contract's fields: auth's Group, say."""
+    monkeypatch.setattr(host, "PATIENT_MODEL", "auth.Group")
+    messages = " ".join(message.msg for message in _serious())
+    assert "auth.Group" in messages
+    for name in ("identifier", "full_name", "date_of_birth"):
+        assert name in messages

@@ -6,12 +6,11 @@ the properties at the end of each model are where carebook meets the plugin's co
 visit's `is_signed`, and so on.
 """
 
+from assessments.host import EPISODE_DISCHARGED, EPISODE_OPEN, EPISODE_STATUS_CHOICES
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-
-from assessments.host import EPISODE_DISCHARGED, EPISODE_OPEN, EPISODE_STATUS_CHOICES
 
 
 class Client(models.Model):

@@ -2,9 +2,6 @@
 CLINICAL_HOST_SERVICES names (`assessments.host.HostServices`), which the plugin's own
 writes obey."""
 
-from django.db import transaction
-from django.utils import timezone
-
 from assessments.host import (
     AfterDischargeError,
     ClinicError,
@@ -12,6 +9,8 @@ from assessments.host import (
     SignedRecordError,
     visit_signing,
 )
+from django.db import transaction
+from django.utils import timezone
 
 from .models import CarePlan, PlanAmendment, Session
 

@@ -2,6 +2,7 @@
 sections are rendered from the registries the contract offers; carebook never imports
 the plugin's apps."""
 
+from assessments.host import ClinicError, record_sections, visit_sections
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
@@ -9,8 +10,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
-
-from assessments.host import ClinicError, record_sections, visit_sections
 
 from . import services
 from .models import Client, Session
