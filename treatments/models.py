@@ -136,6 +136,12 @@ class DeliveredIntervention(models.Model):
     class Meta:
         ordering = ["visit", "created_at", "id"]
         indexes = [models.Index(fields=["kind", "visit"], name="intervention_kind_visit_idx")]
+        # The plugin's own rights, which the host gives its roles (ours: clinic/roles.py).
+        permissions = [
+            ("read_treatment", "Can read interventions, notes, plans and progress"),
+            ("record_intervention", "Can record interventions, notes, plans and consents"),
+            ("view_outcome_report", "Can see the clinic's outcome reports"),
+        ]
 
     def __str__(self) -> str:
         return self.get_kind_display()

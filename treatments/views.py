@@ -8,11 +8,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from assessments import host
+from assessments.access import require
 from assessments.audit import shows_clinical
 from assessments.host import Visit
 from assessments.redirects import safe_next
 from assessments.selectors import open_red_flags, working_diagnosis
-from clinic.views import require
 
 from . import selectors, services
 from .export import patient_bundle
@@ -31,8 +31,8 @@ from .handouts import handout_exercise
 from .kinds import CONSENT, RED_FLAGS_CLEAR, NotRegistered, kinds
 from .models import Consent, DeliveredIntervention, VisitNote
 
-record = require("clinic.record_clinical")
-read = require("clinic.view_clinical_record")
+record = require("treatments.record_intervention")
+read = require("treatments.read_treatment")
 
 
 def _visit(pk: int) -> Visit:
@@ -395,7 +395,7 @@ def adverse_event_add(request: HttpRequest, intervention_pk: int) -> HttpRespons
     )
 
 
-@require("clinic.view_outcome_report")
+@require("treatments.view_outcome_report")
 @shows_clinical("page")
 def adverse_event_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.adverse_events(), 50).get_page(request.GET.get("page"))
