@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-second-host lint format bench e2e-deps lock check-deploy clean
+.PHONY: demo test test-second-host lint format bench e2e-deps lock check-deploy wheel clean
 
 # The venv is rebuilt only when the lock file changes, so a second run installs nothing.
 $(STAMP): requirements.lock
@@ -51,9 +51,16 @@ check-deploy: $(STAMP)
 	DEBUG=0 SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	  ALLOWED_HOSTS=clinic.example $(PY) manage.py check --deploy --fail-level WARNING
 
+# The plugin as a wheel (and an sdist) in dist/: assessments, treatments and the clinic host,
+# their templates, static files and migrations. setuptools comes from the index, as
+# pyproject.toml's [build-system] asks.
+wheel: $(STAMP)
+	rm -rf dist build
+	$(PY) -m build --outdir dist .
+
 lock: $(STAMP)
 	{ head -n 2 requirements.lock; $(PY) -m pip freeze --exclude-editable; } > requirements.lock.new
 	mv requirements.lock.new requirements.lock
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache dist build

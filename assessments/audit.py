@@ -3,7 +3,7 @@
 A view that shows clinical content declares it, naming the context variables that hold
 what its page shows, and returns a `TemplateResponse` so the mechanism can read them:
 
-    @require("clinic.view_clinical_record")
+    @require("assessments.read_assessment")
     @shows_clinical("visit")
     def visit_detail(request, pk):
         ...

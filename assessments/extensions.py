@@ -7,7 +7,7 @@ register; it never imports the apps that provide them. Each app registers its se
     from assessments.host import RecordSection, record_sections
     record_sections.register(RecordSection(key="progress", title="Progress", order=40,
                                            template="treatments/record_progress.html",
-                                           permission="clinic.view_clinical_record",
+                                           permission="treatments.read_treatment",
                                            context=progress_context))
 
 `context(request, patient)` returns the section's template context and must run a fixed
@@ -83,7 +83,7 @@ class VisitStep:
     title: str
     progress: Callable[[Any], StepProgress]
     order: int = 100
-    permission: str | None = "clinic.record_clinical"
+    permission: str | None = "assessments.record_assessment"
 
     def visible_to(self, user) -> bool:
         return self.permission is None or user.has_perm(self.permission)
@@ -134,7 +134,7 @@ class VisitSummaries:
 visit_summaries = VisitSummaries()
 
 
-CLINICAL_RECORD_PERMISSION = "clinic.view_clinical_record"
+CLINICAL_RECORD_PERMISSION = "assessments.read_assessment"
 
 
 @dataclass(frozen=True)

@@ -280,6 +280,10 @@ class Visit(Protocol):
     def get_absolute_url(self) -> str: ...
     def get_additional_data(self) -> dict: ...
 
+    # Optional: where a colleague takes the draft over; the plugin's read-only pages of a
+    # colleague's draft link to it when the host has one.
+    # def get_take_over_url(self) -> str: ...
+
 
 # The host's rules for writing into its visits and episodes, which the plugin's writes
 # obey: the module named by CLINICAL_HOST_SERVICES, default our host's

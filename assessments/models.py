@@ -50,6 +50,11 @@ class Assessment(models.Model):
 
     class Meta:
         ordering = ["visit", "template_code"]
+        # The plugin's own rights, which the host gives its roles (ours: clinic/roles.py).
+        permissions = [
+            ("read_assessment", "Can read assessments, red flags and working diagnoses"),
+            ("record_assessment", "Can record assessments, red flags and working diagnoses"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["visit", "template_code"], name="one_assessment_per_template_per_visit"

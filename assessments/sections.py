@@ -111,7 +111,7 @@ def register_sections() -> None:
             title="Assessment",
             template="assessments/visit_section.html",
             order=10,
-            permission="clinic.view_clinical_record",
+            permission="assessments.read_assessment",
             context=_visit_assessment,
         )
     )
@@ -121,7 +121,7 @@ def register_sections() -> None:
             title="Working diagnosis and red flags",
             template="assessments/record_section.html",
             order=15,
-            permission="clinic.view_clinical_record",
+            permission="assessments.read_assessment",
             context=_summary,
         )
     )

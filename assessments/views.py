@@ -9,9 +9,8 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from clinic.views import require
-
 from . import fhir, host, reasoning, selectors, services
+from .access import require
 from .audit import shows_clinical
 from .definitions import NotRegistered, Template, templates
 from .display import answer_sections
@@ -42,7 +41,7 @@ def _visit_or_404(pk: int) -> Visit:
     )
 
 
-@require("clinic.view_clinical_record")
+@require("assessments.read_assessment")
 @shows_clinical("assessment", "visit")
 def assessment_edit(request: HttpRequest, visit_pk: int, template_code: str) -> HttpResponse:
     visit = _visit_or_404(visit_pk)
@@ -59,7 +58,7 @@ def assessment_edit(request: HttpRequest, visit_pk: int, template_code: str) -> 
         not writable
         and not signed
         and request.method == "POST"
-        and request.user.has_perm("clinic.record_clinical")
+        and request.user.has_perm("assessments.record_assessment")
     )
     if not writable and not keeps_input:
         if request.method == "POST":
@@ -69,7 +68,7 @@ def assessment_edit(request: HttpRequest, visit_pk: int, template_code: str) -> 
         context = _detail_context(visit, assessment, template)
         if not signed:
             context["write_refusal"] = refusal
-            context["can_take_over"] = request.user.has_perm("clinic.record_clinical")
+            context["can_take_over"] = request.user.has_perm("assessments.record_assessment")
         return TemplateResponse(request, "assessments/assessment_detail.html", context)
 
     form = None
@@ -156,7 +155,7 @@ def assessment_edit(request: HttpRequest, visit_pk: int, template_code: str) -> 
 
 
 @require_POST
-@require("clinic.record_clinical")
+@require("assessments.record_assessment")
 def reasoning_panel(request: HttpRequest, visit_pk: int, template_code: str) -> HttpResponse:
     """The live panel: red flags and likely sources for what is in the form so far."""
     visit = _visit_or_404(visit_pk)
@@ -168,7 +167,7 @@ def reasoning_panel(request: HttpRequest, visit_pk: int, template_code: str) -> 
     return render(request, "assessments/reasoning_panel_live.html", context)
 
 
-@require("clinic.record_clinical")
+@require("assessments.record_assessment")
 @shows_clinical("episode")
 def working_diagnosis_confirm(request: HttpRequest, episode_pk: int) -> HttpResponse:
     """Posted from the panel beside the assessment, or from this page of its own (where a
@@ -214,7 +213,7 @@ def working_diagnosis_confirm(request: HttpRequest, episode_pk: int) -> HttpResp
     )
 
 
-@require("clinic.record_clinical")
+@require("assessments.record_assessment")
 @shows_clinical("alert")
 def red_flag_clear(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_object_or_404(RedFlagAlert.objects.select_related("episode__patient"), pk=pk)
@@ -291,7 +290,7 @@ def _alert(pk: int) -> RedFlagAlert:
     )
 
 
-@require("clinic.record_clinical")
+@require("assessments.record_assessment")
 @shows_clinical("alert")
 def red_flag_referral_add(request: HttpRequest, alert_pk: int) -> HttpResponse:
     alert = _alert(alert_pk)
@@ -309,7 +308,7 @@ def red_flag_referral_add(request: HttpRequest, alert_pk: int) -> HttpResponse:
     return _referral_page(request, alert, form)
 
 
-@require("clinic.record_clinical")
+@require("assessments.record_assessment")
 @shows_clinical("alert")
 def red_flag_referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
     referral = get_object_or_404(RedFlagReferral.objects.select_related("visit"), pk=pk)
@@ -322,7 +321,7 @@ def red_flag_referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _referral_page(request, alert, RedFlagReferralForm(instance=referral), referral)
 
 
-@require("clinic.view_clinical_record")
+@require("assessments.read_assessment")
 def questionnaire(request: HttpRequest, template_code: str, version: int) -> JsonResponse:
     template = _template_or_404(template_code, version)
     response = JsonResponse(fhir.questionnaire(template), json_dumps_params={"indent": 2})
@@ -362,7 +361,7 @@ def _posted_revision(request: HttpRequest) -> int:
 
 
 @require_POST
-@require("clinic.record_clinical")
+@require("assessments.record_assessment")
 def assessment_autosave(request: HttpRequest, visit_pk: int, template_code: str) -> HttpResponse:
     """Keep the form as typed every few seconds (htmx), so an interruption loses nothing.
 

@@ -140,3 +140,20 @@ EXERCISE_ROLE_PERMISSIONS: dict[str, list[str]] = {
         "treatments.delete_exercise",
     ],
 }
+
+# The plugin's own rights (assessments, treatments), given to the clinic's roles as they
+# had them when they were the clinic's (record_clinical, view_clinical_record and
+# view_outcome_report): migration 0019.
+PLUGIN_ROLE_PERMISSIONS: dict[str, list[str]] = {
+    PHYSIOTHERAPIST: [
+        "assessments.read_assessment",
+        "assessments.record_assessment",
+        "treatments.read_treatment",
+        "treatments.record_intervention",
+    ],
+    CLINIC_ADMIN: [
+        "assessments.read_assessment",
+        "treatments.read_treatment",
+        "treatments.view_outcome_report",
+    ],
+}

@@ -45,6 +45,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Applications -----------------------------------------------------------------------
 INSTALLED_APPS = [
+    # The host first: its templates (registration/, admin/auth/user/, bootstrap5/errors.html)
+    # override those of the admin, auth and crispy's Bootstrap 5 pack, installed or not.
+    "clinic",
     # The Django admin, on a site that only lets the Clinic admin in (clinic/admin_site.py).
     "clinic.admin_apps.ClinicAdminConfig",
     "django.contrib.auth",
@@ -62,7 +65,6 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
-    "clinic",
     "assessments",
     "treatments",
 ]
@@ -107,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "clinic.context_processors.roles",
+                "assessments.context_processors.clinical",
             ],
         },
     },

@@ -1,7 +1,6 @@
 from auditlog.models import LogEntry
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import permission_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -13,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from assessments.access import require
 from assessments.audit import shows_clinical
 from assessments.host import record_sections, visit_sections
 
@@ -30,11 +30,6 @@ from .forms import (
     VisitStartForm,
 )
 from .models import EpisodeOfCare, Patient, Visit
-
-
-def require(perm: str):
-    """Logged-in users without the permission get the 403 page; login is the middleware's."""
-    return permission_required(perm, raise_exception=True)
 
 
 @shows_clinical("open_episodes", "draft_visits", "marked_patients_shown")

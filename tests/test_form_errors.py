@@ -1,8 +1,8 @@
 """A form's errors that belong to no one field are shown once (issue 11: a booking's clash
 was shown twice, by the page's own alert and again by `{% crispy form %}`).
 
-`{% crispy form %}` shows them through templates/bootstrap5/errors.html, which includes
-templates/partials/form_errors.html; a form laid out field by field shows them itself.
+`{% crispy form %}` shows them through clinic/templates/bootstrap5/errors.html, which
+includes clinic/templates/partials/form_errors.html; a form laid out field by field shows them itself.
 """
 
 import re
@@ -30,7 +30,7 @@ def _templates() -> list[Path]:
 
 def test_crispy_s_place_for_them_is_the_clinic_s_partial():
     assert get_template("bootstrap5/errors.html").origin.name == str(
-        Path(settings.BASE_DIR) / "templates" / "bootstrap5" / "errors.html"
+        Path(settings.BASE_DIR) / "clinic" / "templates" / "bootstrap5" / "errors.html"
     )
 
 
@@ -86,7 +86,7 @@ def test_a_booking_clash_is_shown_once(client_for, front_desk, physio, patient):
 
 @pytest.mark.django_db
 def test_an_error_on_a_shared_form_page_is_shown_once(client_for, clinic_admin, patient, physio):
-    """partials/form_page.html (archiving a patient with appointments booked)."""
+    """assessments/partials/form_page.html (archiving a patient with appointments booked)."""
     monday = next_monday()
     scheduling.book(
         practitioner=physio,

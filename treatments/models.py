@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.urls import reverse
 
 from assessments import host
 from assessments.dates import AtMostTwoYearsAhead, NotInFuture, not_before_1900
@@ -136,12 +135,18 @@ class DeliveredIntervention(models.Model):
     class Meta:
         ordering = ["visit", "created_at", "id"]
         indexes = [models.Index(fields=["kind", "visit"], name="intervention_kind_visit_idx")]
+        # The plugin's own rights, which the host gives its roles (ours: clinic/roles.py).
+        permissions = [
+            ("read_treatment", "Can read interventions, notes, plans and progress"),
+            ("record_intervention", "Can record interventions, notes, plans and consents"),
+            ("view_outcome_report", "Can see the clinic's outcome reports"),
+        ]
 
     def __str__(self) -> str:
         return self.get_kind_display()
 
     def get_absolute_url(self) -> str:
-        return reverse("clinic:visit_detail", args=[self.visit_id]) + f"#intervention-{self.pk}"
+        return f"{self.visit.get_absolute_url()}#intervention-{self.pk}"
 
     @property
     def edited_by_someone_else(self) -> bool:

@@ -114,7 +114,7 @@ def register_sections() -> None:
             title="Progress across visits",
             template="treatments/outcomes/record_section.html",
             order=20,
-            permission="clinic.view_clinical_record",
+            permission="treatments.read_treatment",
             context=_patient_progress,
         )
     )
@@ -124,7 +124,7 @@ def register_sections() -> None:
             title="Progress so far",
             template="treatments/outcomes/visit_section.html",
             order=12,
-            permission="clinic.view_clinical_record",
+            permission="treatments.read_treatment",
             context=_visit_progress,
         )
     )
@@ -135,7 +135,7 @@ def register_sections() -> None:
             template="treatments/visit_note_section.html",
             # After the treatment given, as in the visit's steps (interventions, then SOAP).
             order=25,
-            permission="clinic.view_clinical_record",
+            permission="treatments.read_treatment",
             context=_visit_note,
             replaces_notes=True,
         )
@@ -146,7 +146,7 @@ def register_sections() -> None:
             title="Treatment given",
             template="treatments/visit_section.html",
             order=20,
-            permission="clinic.view_clinical_record",
+            permission="treatments.read_treatment",
             context=_visit_treatment,
         )
     )
@@ -156,7 +156,7 @@ def register_sections() -> None:
             title="Treatment plans",
             template="treatments/record_section.html",
             order=30,
-            permission="clinic.view_clinical_record",
+            permission="treatments.read_treatment",
             context=_plans,
         )
     )

@@ -4,15 +4,14 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from assessments import host
+from assessments.access import require
 from assessments.audit import shows_clinical
 from assessments.host import Visit
 from assessments.redirects import safe_next
 from assessments.selectors import open_red_flags, working_diagnosis
-from clinic.views import require
 
 from . import selectors, services
 from .export import patient_bundle
@@ -31,8 +30,8 @@ from .handouts import handout_exercise
 from .kinds import CONSENT, RED_FLAGS_CLEAR, NotRegistered, kinds
 from .models import Consent, DeliveredIntervention, VisitNote
 
-record = require("clinic.record_clinical")
-read = require("clinic.view_clinical_record")
+record = require("treatments.record_intervention")
+read = require("treatments.read_treatment")
 
 
 def _visit(pk: int) -> Visit:
@@ -120,9 +119,7 @@ def intervention_add(request: HttpRequest, visit_pk: int, kind_code: str) -> Htt
                 form.add_error(None, str(error))
             else:
                 messages.success(request, f"{kind.label} recorded.")
-                return redirect(
-                    reverse("clinic:visit_detail", args=[visit.pk]) + "#visit-section-treatment"
-                )
+                return redirect(visit.get_absolute_url() + "#visit-section-treatment")
         return _intervention_page(request, visit, kind, form)
     repeated = _repeated(request, visit, kind)
     if repeated is not None:
@@ -197,9 +194,7 @@ def intervention_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, str(error))
             else:
                 messages.success(request, f"{kind.label} saved.")
-                return redirect(
-                    reverse("clinic:visit_detail", args=[visit.pk]) + "#visit-section-treatment"
-                )
+                return redirect(visit.get_absolute_url() + "#visit-section-treatment")
         return _intervention_page(request, visit, kind, form, intervention)
     initial = initial_from_params(kind, intervention.params) | {"notes": intervention.notes}
     form = InterventionForm(initial=initial, kind=kind, exercise_rows=rows)
@@ -395,7 +390,7 @@ def adverse_event_add(request: HttpRequest, intervention_pk: int) -> HttpRespons
     )
 
 
-@require("clinic.view_outcome_report")
+@require("treatments.view_outcome_report")
 @shows_clinical("page")
 def adverse_event_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.adverse_events(), 50).get_page(request.GET.get("page"))
@@ -437,7 +432,7 @@ def visit_note_save(request: HttpRequest, visit_pk: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, "Visit note saved.")
-            return redirect(reverse("clinic:visit_detail", args=[visit.pk]) + "#visit-steps")
+            return redirect(visit.get_absolute_url() + "#visit-steps")
     return TemplateResponse(
         request,
         "treatments/visit_note_form.html",

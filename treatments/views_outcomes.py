@@ -13,10 +13,10 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from assessments import host
+from assessments.access import require
 from assessments.audit import shows_clinical
 from assessments.csv_export import csv_response
 from assessments.reasoning import SOURCES
-from clinic.views import require
 
 from .kinds import kinds
 from .reports import (
@@ -32,7 +32,7 @@ from .reports import (
     report_header,
 )
 
-report_permission = require("clinic.view_outcome_report")
+report_permission = require("treatments.view_outcome_report")
 
 
 class ReportFilterForm(forms.Form):

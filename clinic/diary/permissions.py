@@ -1,5 +1,5 @@
 """Who may do what in the diary, beyond the permission each view requires
-(`clinic.views.require`): the front desk runs the diary but reads nothing clinical."""
+(`assessments.access.require`): the front desk runs the diary but reads nothing clinical."""
 
 from django.core.exceptions import PermissionDenied
 

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from assessments.access import require
 from assessments.audit import shows_clinical
 from assessments.host import ClinicError
 from assessments.redirects import safe_next
@@ -42,7 +43,6 @@ from ..models import (
     Patient,
     Side,
 )
-from ..views import require
 from . import permissions, selectors, services
 from .times import Grid, appointment_length
 
