@@ -40,6 +40,9 @@ class Client(models.Model):
     def date_of_birth(self):
         return self.born_on
 
+    def get_additional_data(self) -> dict:
+        return {"patient_id": self.pk}
+
 
 class CarePlanQuerySet(models.QuerySet):
     def open(self) -> "CarePlanQuerySet":
@@ -89,6 +92,9 @@ class CarePlan(models.Model):
     @property
     def is_discharged(self) -> bool:
         return self.status == EPISODE_DISCHARGED
+
+    def get_additional_data(self) -> dict:
+        return {"patient_id": self.patient_id}
 
 
 class SessionQuerySet(models.QuerySet):
@@ -148,6 +154,15 @@ class Session(models.Model):
     def is_signed(self) -> bool:
         return self.signed_at is not None
 
+    @property
+    def is_initial(self) -> bool:
+        return self.session_type == SessionType.FIRST
+
+    def get_additional_data(self) -> dict:
+        return {"patient_id": self.episode.patient_id}
+
+    # Not in the contract's Protocol, but read by the plugin today (assessments/sections.py,
+    # its form headings, the FHIR Encounter).
     @property
     def kind(self) -> str:
         return "initial" if self.session_type == SessionType.FIRST else "follow_up"
