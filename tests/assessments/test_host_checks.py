@@ -12,15 +12,15 @@ def test_our_host_meets_the_contract():
 
 @isolate_apps("django.contrib.sessions")
 def test_a_model_lacking_a_field_or_an_attribute_is_named():
-    class Client(models.Model):
+    class Client(models.Model):  # noqa: DJ008
         given_name = models.CharField(max_length=50)
+
+        class Meta:
+            app_label = "sessions"
 
         @property
         def full_name(self) -> str:
             return self.given_name
-
-        class Meta:
-            app_label = "sessions"
 
     messages = [(m.id, m.msg) for m in checks.missing_on(Client, "CLINICAL_PATIENT_MODEL")]
     assert ("assessments.E002", messages[0][1]) in messages
@@ -35,7 +35,7 @@ def test_a_model_lacking_a_field_or_an_attribute_is_named():
 
 @isolate_apps("django.contrib.sessions")
 def test_a_visit_model_without_signed_visits_is_named():
-    class Session(models.Model):
+    class Session(models.Model):  # noqa: DJ008
         class Meta:
             app_label = "sessions"
 
