@@ -9,10 +9,11 @@ CLINIC_IMPORT = (
     "treatments/views.py imports it, so the plugin's URLconf cannot load without clinic"
 )
 FHIR_PATIENT = (
-    "the host builds the FHIR Patient (issue 12, section 4): treatments/export.py reads "
-    "patient.sex, phone, email and address, which the contract does not name"
+    "the host builds the FHIR Patient and Encounter (issue 12, section 4): "
+    "treatments/export.py reads patient.sex, phone, email and address, and "
+    "treatments/fhir.py episode.onset_date and discharge_reason, which the contract "
+    "does not name"
 )
-SYSTEM_CHECK = "the contract's system check (assessments.checks over host.REQUIRED)"
 
 
 def pending(*pieces: str) -> pytest.MarkDecorator:
