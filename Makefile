@@ -28,9 +28,11 @@ test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The plugin's suite against tests/second_host, a host without clinic: SQLite by default,
-# PostgreSQL with DATABASE_URL=postgres://... (its own pytest.ini, so run from there).
+# PostgreSQL with DATABASE_URL=postgres://... (its own pytest.ini, so run from there). The
+# plugin comes from the source tree with our venv, or from the wheel with PY=<its python>.
 test-second-host: $(STAMP)
-	cd tests/second_host && PYTHONPATH=$(CURDIR) $(CURDIR)/$(PY) -m pytest $(PYTEST_ARGS)
+	cd tests/second_host && $(if $(filter $(PY),$(VENV)/bin/python),PYTHONPATH=$(CURDIR)) \
+	  $(abspath $(PY)) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
