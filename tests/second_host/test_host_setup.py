@@ -2,7 +2,9 @@
 carebook's models, `check` and `makemigrations` are clean, and the contract's system
 check names a field a host model lacks."""
 
+import ast
 import io
+from pathlib import Path
 
 import pytest
 from assessments import host
@@ -68,3 +70,16 @@ def test_the_system_check_names_the_fields_a_model_lacks(monkeypatch):
     assert "auth.Group" in messages
     for name in ("identifier", "full_name", "date_of_birth"):
         assert name in messages
+
+
+def test_carebook_imports_nothing_of_clinic_or_the_repositorys_tests():
+    """The suite runs from the wheel alone: only the plugin's packages come from outside."""
+    here = Path(__file__).resolve().parent
+    imported = set()
+    for path in here.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.Import):
+                imported |= {(path.name, alias.name.split(".")[0]) for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                imported.add((path.name, node.module.split(".")[0]))
+    assert {(name, module) for name, module in imported if module in ("clinic", "tests")} == set()
