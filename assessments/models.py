@@ -8,7 +8,7 @@ from django.urls import reverse
 from clinic.dates import NotInFuture, not_before_1900
 from clinic.text import single_line
 
-from .reasoning import SOURCES
+from .reasoning import rulesets
 
 
 class AssessmentStatus(models.TextChoices):
@@ -152,7 +152,9 @@ class WorkingDiagnosis(models.Model):
     episode = models.ForeignKey(
         "clinic.EpisodeOfCare", on_delete=models.PROTECT, related_name="working_diagnoses"
     )
-    source_code = models.CharField(max_length=40, choices=list(SOURCES.items()))
+    # A source of the rule set of one of the episode's assessments' templates (checked by
+    # services.working_diagnosis_confirm): a new region's sources need no migration.
+    source_code = models.CharField(max_length=40)
     # The clinician marks the main (working) diagnosis; the episode's other sources are
     # differentials. A withdrawn row keeps what it was when it was withdrawn.
     is_main = models.BooleanField(default=False, db_default=False)
@@ -179,7 +181,11 @@ class WorkingDiagnosis(models.Model):
         indexes = [models.Index(fields=["source_code"], name="diagnosis_source_idx")]
 
     def __str__(self) -> str:
-        return self.get_source_code_display()
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return rulesets.source_label(self.source_code)
 
     @property
     def verification(self) -> str:
@@ -198,7 +204,7 @@ class RedFlagOutcome(models.TextChoices):
 
 class RedFlagAlert(models.Model):
     """A red flag screened positive in the episode. Until a clinician records that it was
-    cleared, the interventions of ``reasoning.RED_FLAG_BLOCKS`` are blocked for the episode."""
+    cleared, the interventions that need red flags cleared are blocked for the episode."""
 
     episode = models.ForeignKey(
         "clinic.EpisodeOfCare", on_delete=models.PROTECT, related_name="red_flag_alerts"

@@ -16,7 +16,8 @@ from clinic.services import can_write_visit
 from . import selectors
 from .definitions import templates
 from .models import Assessment, AssessmentStatus
-from .panel import findings_from_answers, panel_context
+from .panel import findings_from_answers, panel_context, signed_panel
+from .reasoning import rulesets
 from .schema import ItemType, Template
 
 
@@ -29,14 +30,15 @@ def _visit_assessment(request, visit) -> dict:
         assessment = assessments.get(template.code)
         entries.append({"template": template, "assessment": assessment})
     context = {"entries": entries, "can_write": can_write_visit(visit, request.user)}
-    saved = assessments.get("buttock_pain")
+    # The reasoning panel of the first assessment whose template has a rule set.
+    saved = next((a for code, a in assessments.items() if code in rulesets), None)
     if saved is not None:
         template = templates.get(saved.template_code, saved.template_version)
         context["panel"] = panel_context(
-            findings_from_answers(template, saved.answers), visit.episode
+            findings_from_answers(template, saved.answers), visit.episode, saved.template_code
         )
         context["signed_suggestions"] = saved.signed_suggestions
-        context["signed_panel"] = {"result": saved.signed_suggestions}
+        context["signed_panel"] = signed_panel(saved)
     return context
 
 

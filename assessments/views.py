@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
@@ -14,7 +14,7 @@ from clinic.audit import shows_clinical
 from clinic.models import EpisodeOfCare, Visit, VisitKind
 from clinic.views import require, safe_next
 
-from . import fhir, reasoning, selectors, services
+from . import fhir, selectors, services
 from .definitions import NotRegistered, Template, templates
 from .display import answer_sections
 from .forms import (
@@ -26,7 +26,13 @@ from .forms import (
     initial_from_draft,
 )
 from .models import Assessment, RedFlagAlert, RedFlagReferral
-from .panel import findings_from_answers, findings_from_form, form_from_draft, panel_context
+from .panel import (
+    findings_from_answers,
+    findings_from_form,
+    form_from_draft,
+    panel_context,
+    signed_panel,
+)
 
 
 def _template_or_404(code: str, version: int | None = None) -> Template:
@@ -143,12 +149,8 @@ def assessment_edit(request: HttpRequest, visit_pk: int, template_code: str) -> 
         "has_draft": bool(assessment and assessment.draft) and saved_sections is None,
         # After a clash: what the other person saved, to compare with the form.
         "saved_sections": saved_sections,
-        # The reasoning rules are written for the buttock-pain findings only.
-        "panel": (
-            panel_context(findings, visit.episode)
-            if template.code == reasoning.TEMPLATE_CODE
-            else None
-        ),
+        # Only a template with a rule set has a reasoning panel.
+        "panel": panel_context(findings, visit.episode, template.code),
     }
     return TemplateResponse(
         request, "assessments/assessment_form.html", context, status=403 if keeps_input else 200
@@ -164,7 +166,10 @@ def reasoning_panel(request: HttpRequest, visit_pk: int, template_code: str) -> 
     assessment = visit.assessments.filter(template_code=template_code).first()
     template = _template_or_404(template_code, assessment.template_version if assessment else None)
     form = AssessmentForm(request.POST, template=template)
-    context = {"panel": panel_context(findings_from_form(form), visit.episode), "visit": visit}
+    context = {
+        "panel": panel_context(findings_from_form(form), visit.episode, template.code),
+        "visit": visit,
+    }
     return render(request, "assessments/reasoning_panel_live.html", context)
 
 
@@ -178,6 +183,7 @@ def working_diagnosis_confirm(request: HttpRequest, episode_pk: int) -> HttpResp
     form = WorkingDiagnosisForm(
         request.POST if request.method == "POST" else None,
         after_discharge=not episode.is_open,
+        sources=selectors.episode_sources(episode),
         initial={
             "source": [row.source_code for row in current],
             "main": next((row.source_code for row in current if row.is_main), ""),
@@ -197,6 +203,8 @@ def working_diagnosis_confirm(request: HttpRequest, episode_pk: int) -> HttpResp
             form.add_error("reason" if "reason" in form.fields else None, str(error))
         except (services.AssessmentError, clinic_services.ClinicError) as error:
             form.add_error(None, str(error))
+        except ValidationError as error:
+            form.add_error("source", error)
         else:
             messages.success(request, "Working diagnosis confirmed.")
             return redirect(safe_next(request, episode.patient.get_absolute_url()))
@@ -339,7 +347,7 @@ def _detail_context(visit: Visit, assessment: Assessment, template: Template) ->
         "template": template,
         "sections": answer_sections(template, assessment.answers),
         "signed_suggestions": assessment.signed_suggestions,
-        "signed_panel": {"result": assessment.signed_suggestions},
+        "signed_panel": signed_panel(assessment),
     }
 
 
