@@ -242,9 +242,10 @@ class RuleSetRegistry(Registry[RuleSet]):
         for source in entry.sources:
             if source not in entry.source_interventions:
                 raise ValueError(f"{name}: no interventions listed for source {source!r}")
-            for code in entry.source_interventions[source]:
-                if code not in entry.interventions:
-                    raise ValueError(f"{name}: intervention {code!r} has no label")
+        named = [code for codes in entry.source_interventions.values() for code in codes]
+        for code in (*named, *entry.red_flag_blocks):
+            if code not in entry.interventions:
+                raise ValueError(f"{name}: intervention {code!r} has no label")
         for other in self:
             for source, label in entry.sources.items():
                 if other.sources.get(source, label) != label:
