@@ -154,7 +154,7 @@ class WorkingDiagnosis(models.Model):
     )
     # A source of the rule set of one of the episode's assessments' templates (checked by
     # services.working_diagnosis_confirm): a new region's sources need no migration.
-    source_code = models.CharField(max_length=40)
+    source_code = models.CharField(max_length=40, validators=[single_line])
     # The clinician marks the main (working) diagnosis; the episode's other sources are
     # differentials. A withdrawn row keeps what it was when it was withdrawn.
     is_main = models.BooleanField(default=False, db_default=False)
