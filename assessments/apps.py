@@ -32,11 +32,13 @@ class AssessmentsConfig(AppConfig):
         from .measures import register_builtin_measures
         from .measures import registry as measures
         from .models import Assessment, RedFlagAlert, RedFlagReferral, WorkingDiagnosis
+        from .reasoning import register_builtin_rulesets, rulesets
 
         django_checks.register(checks.check_host)
         # The measures first: a template is refused if it uses an unknown one.
         register_builtin_measures(measures)
         register_builtin_templates(templates)
+        register_builtin_rulesets(rulesets)  # a rule set is refused for an unknown template
         for model in (Assessment, WorkingDiagnosis, RedFlagAlert, RedFlagReferral):
             auditlog.register(model)
         visit_signing.connect(services.freeze_on_signing, dispatch_uid="assessments_freeze")

@@ -25,8 +25,8 @@ def _test(code: str, label: str, help_text: str) -> Item:
     return Item(code, label, ItemType.TEST, help_text=help_text)
 
 
-def _red_flag(code: str, label: str, help_text: str) -> Item:
-    return Item(code, label, ItemType.RED_FLAG, help_text=help_text)
+def _red_flag(code: str, label: str, group: str) -> Item:
+    return Item(code, label, ItemType.RED_FLAG, help_text=_RED_FLAG_HELP[group], group=group)
 
 
 def _measure(code: str, label: str, help_text: str = "", required: bool = True) -> Item:
@@ -157,14 +157,19 @@ PAIN_LOCATION = Section(
     ),
 )
 
-_CAUDA_EQUINA = (
-    "Cauda equina: any yes means same-day emergency referral "
-    "(BMJ Best Practice; CSP/GIRFT suspected-CES pathway 2024)."
-)
-_SERIOUS = (
-    "Serious pathology: any yes means urgent medical referral; a screen positive, "
-    "not a diagnosis (IFOMPT framework, Finucane 2020)."
-)
+# The red-flag groups (spec, section 2); the rule set says what a yes in each means.
+CAUDA_EQUINA = "cauda_equina"
+SERIOUS_PATHOLOGY = "serious_pathology"
+_RED_FLAG_HELP = {
+    CAUDA_EQUINA: (
+        "Cauda equina: any yes means same-day emergency referral "
+        "(BMJ Best Practice; CSP/GIRFT suspected-CES pathway 2024)."
+    ),
+    SERIOUS_PATHOLOGY: (
+        "Serious pathology: any yes means urgent medical referral; a screen positive, "
+        "not a diagnosis (IFOMPT framework, Finucane 2020)."
+    ),
+}
 
 RED_FLAGS = Section(
     "red_flags",
@@ -173,49 +178,49 @@ RED_FLAGS = Section(
         _red_flag(
             "rf_saddle_anaesthesia",
             "Altered feeling around the back passage or genitals, e.g. when using toilet paper",
-            _CAUDA_EQUINA,
+            CAUDA_EQUINA,
         ),
         _red_flag(
             "rf_bladder_bowel",
             "New trouble passing urine or controlling the bladder or bowels "
             "(e.g. hesitancy, leaking, not feeling the need to go)",
-            _CAUDA_EQUINA,
+            CAUDA_EQUINA,
         ),
         _red_flag(
             "rf_bilateral_neuro",
             "Pain, numbness, pins and needles or weakness in both legs",
-            _CAUDA_EQUINA,
+            CAUDA_EQUINA,
         ),
         _red_flag(
             "rf_sexual_dysfunction",
             "A change in sexual function, e.g. numbness of the genitals during sex "
             "or difficulty getting an erection",
-            _CAUDA_EQUINA,
+            CAUDA_EQUINA,
         ),
-        _red_flag("rf_cancer_history", "Has had cancer", _SERIOUS),
-        _red_flag("rf_weight_loss", "Losing weight without trying", _SERIOUS),
+        _red_flag("rf_cancer_history", "Has had cancer", SERIOUS_PATHOLOGY),
+        _red_flag("rf_weight_loss", "Losing weight without trying", SERIOUS_PATHOLOGY),
         _red_flag(
             "rf_immunosuppression",
             "A weakened immune system (e.g. chemotherapy, transplant medicines)",
-            _SERIOUS,
+            SERIOUS_PATHOLOGY,
         ),
-        _red_flag("rf_steroids", "Takes steroid tablets long term", _SERIOUS),
-        _red_flag("rf_iv_drug_use", "Injects drugs", _SERIOUS),
+        _red_flag("rf_steroids", "Takes steroid tablets long term", SERIOUS_PATHOLOGY),
+        _red_flag("rf_iv_drug_use", "Injects drugs", SERIOUS_PATHOLOGY),
         _red_flag(
             "rf_fever_infection",
             "Fever, feeling hot and shivery, or a recent infection",
-            _SERIOUS,
+            SERIOUS_PATHOLOGY,
         ),
-        _red_flag("rf_trauma", "A recent fall, accident or other injury", _SERIOUS),
+        _red_flag("rf_trauma", "A recent fall, accident or other injury", SERIOUS_PATHOLOGY),
         _red_flag(
             "rf_night_pain_unremitting",
             "Pain at night that does not ease with rest or changing position",
-            _SERIOUS,
+            SERIOUS_PATHOLOGY,
         ),
         _red_flag(
             "rf_major_motor_weakness",
             "Major weakness in a leg, e.g. foot drop or the leg giving way",
-            _SERIOUS,
+            SERIOUS_PATHOLOGY,
         ),
     ),
 )

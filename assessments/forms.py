@@ -19,7 +19,7 @@ from django.utils.html import escape
 
 from assessments.text import single_line
 
-from . import measures, reasoning
+from . import measures
 from .definitions import AnswerError, Item, ItemType, Section, Template, validate_answers
 from .formfields import DateInput, DateTimeInput, RevisionField
 from .models import RedFlagReferral
@@ -383,10 +383,11 @@ class WorkingDiagnosisForm(forms.Form):
         validators=[single_line],
     )
 
-    def __init__(self, *args, after_discharge: bool, **kwargs) -> None:
+    def __init__(self, *args, after_discharge: bool, sources: Mapping[str, str], **kwargs) -> None:
+        """`sources`: those of the rule sets of the episode's assessments."""
         super().__init__(*args, **kwargs)
-        self.fields["source"].choices = list(reasoning.SOURCES.items())
-        self.fields["main"].choices = list(reasoning.SOURCES.items())
+        self.fields["source"].choices = list(sources.items())
+        self.fields["main"].choices = list(sources.items())
         if not after_discharge:
             del self.fields["reason"]
         self.helper = FormHelper()

@@ -9,7 +9,7 @@ from assessments.dates import NotInFuture, not_before_1900
 from assessments.text import single_line
 
 from . import host
-from .reasoning import SOURCES
+from .reasoning import rulesets
 
 
 class AssessmentStatus(models.TextChoices):
@@ -162,7 +162,9 @@ class WorkingDiagnosis(models.Model):
     episode = models.ForeignKey(
         host.EPISODE_MODEL, on_delete=models.PROTECT, related_name="working_diagnoses"
     )
-    source_code = models.CharField(max_length=40, choices=list(SOURCES.items()))
+    # A source of the rule set of one of the episode's assessments' templates (checked by
+    # services.working_diagnosis_confirm): a new region's sources need no migration.
+    source_code = models.CharField(max_length=40, validators=[single_line])
     # The clinician marks the main (working) diagnosis; the episode's other sources are
     # differentials. A withdrawn row keeps what it was when it was withdrawn.
     is_main = models.BooleanField(default=False, db_default=False)
@@ -189,7 +191,11 @@ class WorkingDiagnosis(models.Model):
         indexes = [models.Index(fields=["source_code"], name="diagnosis_source_idx")]
 
     def __str__(self) -> str:
-        return self.get_source_code_display()
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return rulesets.source_label(self.source_code)
 
     @property
     def verification(self) -> str:
@@ -208,7 +214,7 @@ class RedFlagOutcome(models.TextChoices):
 
 class RedFlagAlert(models.Model):
     """A red flag screened positive in the episode. Until a clinician records that it was
-    cleared, the interventions of ``reasoning.RED_FLAG_BLOCKS`` are blocked for the episode."""
+    cleared, the interventions that need red flags cleared are blocked for the episode."""
 
     episode = models.ForeignKey(
         host.EPISODE_MODEL, on_delete=models.PROTECT, related_name="red_flag_alerts"

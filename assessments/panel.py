@@ -4,12 +4,13 @@ from collections.abc import Mapping
 
 from django.http import QueryDict
 
-from . import reasoning, selectors
+from . import selectors
 from .definitions import Template
 from .forms import AssessmentForm
 from .host import EpisodeOfCare
-
-RULE_ORIGINS = {rule.code: rule.origin for rule in reasoning.RULES}
+from .models import Assessment
+from .reasoning import findings_from_answers as _ruleset_findings
+from .reasoning import rulesets
 
 
 def findings_from_form(form: AssessmentForm) -> dict[str, object]:
@@ -19,7 +20,10 @@ def findings_from_form(form: AssessmentForm) -> dict[str, object]:
 
 
 def findings_from_answers(template: Template, answers: Mapping[str, object]) -> dict[str, object]:
-    return reasoning.findings_from_answers(template, answers)
+    """What the template's rule set reads ({} for a template without one)."""
+    if template.code not in rulesets:
+        return {}
+    return _ruleset_findings(template, answers)
 
 
 def form_from_draft(template: Template, draft: Mapping[str, list[str]]) -> AssessmentForm:
@@ -29,17 +33,30 @@ def form_from_draft(template: Template, draft: Mapping[str, list[str]]) -> Asses
     return AssessmentForm(data, template=template)
 
 
-def panel_context(findings: Mapping[str, object], episode: EpisodeOfCare) -> dict:
+def panel_context(
+    findings: Mapping[str, object], episode: EpisodeOfCare, template_code: str
+) -> dict | None:
+    """The panel for a template's findings; None for a template without a rule set."""
+    ruleset = rulesets.for_template(template_code)
+    if ruleset is None:
+        return None
     try:
-        result = reasoning.suggest(findings)
+        result = ruleset.suggest(findings)
     except ValueError:
         result = None
     return {
         "result": result,
-        "rule_origins": RULE_ORIGINS,
+        "ruleset": ruleset,
         "episode": episode,
         "diagnosis": selectors.working_diagnosis(episode),
         "open_flags": selectors.open_red_flags(episode),
-        "all_sources": reasoning.SOURCES,
-        "interventions": reasoning.INTERVENTIONS,
+        "sources": selectors.episode_sources(episode) | ruleset.sources,
+    }
+
+
+def signed_panel(assessment: Assessment) -> dict:
+    """The panel as it was shown when the visit was signed."""
+    return {
+        "result": assessment.signed_suggestions,
+        "ruleset": rulesets.for_template(assessment.template_code),
     }

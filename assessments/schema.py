@@ -64,7 +64,8 @@ class Item:
 
     ``required`` is a hint for forms and for ``validate_answers(require_complete=True)``;
     an item left out is otherwise unknown, never an error. ``not_in_future`` applies to
-    date items only.
+    date items only. ``group`` is a red-flag item's referral group (``cauda_equina``):
+    the template's rule set says what a yes in that group means.
     """
 
     code: str
@@ -77,6 +78,7 @@ class Item:
     required: bool = False
     measure: str | None = None
     not_in_future: bool = False
+    group: str = ""
     # Precomputed for the fast validation path (suggest() validates on every call).
     values: frozenset[str] = field(init=False, repr=False, compare=False)
     order: dict[str, int] = field(init=False, repr=False, compare=False)
@@ -107,6 +109,10 @@ class Item:
             raise ValueError(f"{self.code}: min_value is above max_value")
         if self.not_in_future and item_type is not ItemType.DATE:
             raise ValueError(f"{self.code}: not_in_future applies to date items only")
+        if self.group and item_type is not ItemType.RED_FLAG:
+            raise ValueError(f"{self.code}: only red-flag items belong to a group")
+        if self.group:
+            _check_code(self.group, "Red-flag group")
         object.__setattr__(self, "values", frozenset(codes))
         object.__setattr__(self, "order", {code: i for i, code in enumerate(codes)})
 
@@ -135,6 +141,8 @@ class Template:
     title: str
     sections: tuple[Section, ...]
     index: dict[str, Item] = field(init=False, repr=False, compare=False)
+    # The red-flag items by group, in template order: {"cauda_equina": ("rf_...", ...)}.
+    red_flag_groups: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         _check_code(self.code, "Template")
@@ -150,6 +158,13 @@ class Template:
                     raise ValueError(f"{self.code}: duplicate item code {item.code!r}")
                 index[item.code] = item
         object.__setattr__(self, "index", index)
+        groups: dict[str, list[str]] = {}
+        for item in index.values():
+            if item.group:
+                groups.setdefault(item.group, []).append(item.code)
+        object.__setattr__(
+            self, "red_flag_groups", {group: tuple(codes) for group, codes in groups.items()}
+        )
 
     def __str__(self) -> str:
         return f"{self.code} v{self.version}"

@@ -14,7 +14,8 @@ from .host import (
     visit_steps,
 )
 from .models import Assessment, AssessmentStatus
-from .panel import findings_from_answers, panel_context
+from .panel import findings_from_answers, panel_context, signed_panel
+from .reasoning import rulesets
 from .schema import ItemType, Template
 
 
@@ -30,14 +31,15 @@ def _visit_assessment(request, visit) -> dict:
         "entries": entries,
         "can_write": host.services().can_write_visit(visit, request.user),
     }
-    saved = assessments.get("buttock_pain")
+    # The reasoning panel of the first assessment whose template has a rule set.
+    saved = next((a for code, a in assessments.items() if code in rulesets), None)
     if saved is not None:
         template = templates.get(saved.template_code, saved.template_version)
         context["panel"] = panel_context(
-            findings_from_answers(template, saved.answers), visit.episode
+            findings_from_answers(template, saved.answers), visit.episode, saved.template_code
         )
         context["signed_suggestions"] = saved.signed_suggestions
-        context["signed_panel"] = {"result": saved.signed_suggestions}
+        context["signed_panel"] = signed_panel(saved)
     return context
 
 

@@ -12,6 +12,7 @@ from .models import (
     RedFlagReferral,
     WorkingDiagnosis,
 )
+from .reasoning import RuleSet, rulesets
 
 
 def open_red_flags(episode: EpisodeOfCare) -> list[RedFlagAlert]:
@@ -42,6 +43,25 @@ def working_diagnosis_confirmed(episode_id: int) -> bool:
     """True once the episode has a current working diagnosis: the step bar's diagnosis
     step and the list before signing both ask this (one query)."""
     return WorkingDiagnosis.objects.filter(episode=episode_id, withdrawn_at__isnull=True).exists()
+
+
+def episode_rulesets(episode: EpisodeOfCare | int) -> list[RuleSet]:
+    """The rule sets of the templates the episode was assessed with, in registration
+    order (one query): what its working diagnosis may name and what that suggests."""
+    codes = set(
+        Assessment.objects.filter(visit__episode=episode).values_list("template_code", flat=True)
+    )
+    return [ruleset for ruleset in rulesets if ruleset.template_code in codes]
+
+
+def episode_sources(episode: EpisodeOfCare | int) -> dict[str, str]:
+    """The pain sources the episode's working diagnosis may name, with their labels:
+    those of its assessments' rule sets; before any such assessment (a diagnosis from a
+    referral letter), those of every registered rule set."""
+    assessed = episode_rulesets(episode)
+    if not assessed:
+        return rulesets.sources()
+    return {code: label for ruleset in assessed for code, label in ruleset.sources.items()}
 
 
 def visit_assessments(visit: Visit) -> list[Assessment]:

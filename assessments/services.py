@@ -7,8 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from . import host, measures, reasoning, saving, summaries
-from .buttock_pain import BUTTOCK_PAIN_V1
+from . import host, measures, saving, selectors, summaries
 from .definitions import ItemType, Template, templates, validate_answers
 from .host import EpisodeOfCare, Visit
 from .models import (
@@ -21,6 +20,7 @@ from .models import (
     ReferredTo,
     WorkingDiagnosis,
 )
+from .reasoning import Result, rulesets
 
 
 class AssessmentError(Exception):
@@ -177,13 +177,18 @@ def assessment_save(
     assessment.updated_by = user
     _save(assessment, visit, template)
     _extract_measurements(assessment, template)
-    if template.code == BUTTOCK_PAIN_V1.code:
-        _raise_red_flags(assessment, reasoning.suggest(_findings(template, normalised)), user)
+    result = _suggestions(template, normalised)
+    if result is not None:
+        _raise_red_flags(assessment, result, user)
     return assessment
 
 
-def _findings(template: Template, answers: Mapping[str, object]) -> dict[str, object]:
-    return reasoning.findings_from_answers(template, answers)
+def _suggestions(template: Template, answers: Mapping[str, object]) -> Result | None:
+    """What the template's rule set suggests for the answers (None: it has no rule set)."""
+    ruleset = rulesets.for_template(template.code)
+    if ruleset is None:
+        return None
+    return ruleset.suggest(ruleset.findings_from_answers(template, answers))
 
 
 def _extract_measurements(assessment: Assessment, template: Template) -> None:
@@ -223,7 +228,7 @@ def _replace_measurements(assessment: Assessment, template: Template, visit: Vis
     Measurement.objects.bulk_create(rows)
 
 
-def _raise_red_flags(assessment: Assessment, result: reasoning.Result, user) -> None:
+def _raise_red_flags(assessment: Assessment, result: Result, user) -> None:
     if not result.red_flags:
         return
     episode_id = assessment.visit.episode_id
@@ -235,10 +240,11 @@ def _raise_red_flags(assessment: Assessment, result: reasoning.Result, user) -> 
             "outcome", flat=True
         )
     )
+    ruleset = rulesets.get(assessment.template_code)
     for outcome in result.red_flags:
         if outcome in open_outcomes:
             continue
-        group = reasoning.RED_FLAG_GROUPS[outcome]
+        group = ruleset.red_flag_items(outcome)
         items = [code for code in result.red_flag_items if code in group]
         RedFlagAlert.objects.create(
             episode_id=episode_id,
@@ -276,11 +282,9 @@ def red_flag_clear(*, alert: RedFlagAlert, user, reason: str) -> RedFlagAlert:
 
 
 def referral_urgency_for(alert: RedFlagAlert) -> str:
-    """The urgency the spec gives the flag's outcome (emergency for cauda equina)."""
-    return {
-        reasoning.CAUDA_EQUINA: ReferralUrgency.EMERGENCY,
-        reasoning.SERIOUS_PATHOLOGY: ReferralUrgency.URGENT,
-    }.get(alert.outcome, ReferralUrgency.URGENT)
+    """The urgency the rule set gives the flag's group (emergency for cauda equina)."""
+    group = rulesets.red_flag_group(alert.outcome)
+    return ReferralUrgency(group.urgency) if group else ReferralUrgency.URGENT
 
 
 @transaction.atomic
@@ -381,9 +385,14 @@ def working_diagnosis_confirm(
     codes = list(dict.fromkeys(source_codes))
     if not codes:
         raise AssessmentError("Choose at least one pain source for the working diagnosis.")
-    unknown = [code for code in codes if code not in reasoning.SOURCES]
+    sources = selectors.episode_sources(episode)
+    unknown = [code for code in [*codes, main] if code and code not in sources]
     if unknown:
-        raise AssessmentError(f"Unknown pain source: {', '.join(unknown)}.")
+        raise ValidationError(
+            f"{unknown[0]!r} is not a pain source of this episode's assessments.",
+            code="unknown_source",
+            params={"source": unknown[0]},
+        )
     main = main_diagnosis_check(codes, main)
     suggested = set(suggested)
     # Two confirmations at once, before any diagnosis: the second waits, then finds the
@@ -449,11 +458,8 @@ def main_diagnosis_check(codes: list[str], main: str) -> str:
             "Mark which pain source is the main diagnosis; the others you tick are differentials."
         )
     if main not in codes:
-        label = reasoning.SOURCES.get(main)
-        if label is None:
-            raise AssessmentError(f"Unknown pain source: {main}.")
         raise AssessmentError(
-            f"{label} is marked as the main diagnosis but not ticked: tick it, or mark "
+            f"{rulesets.source_label(main)} is marked as the main diagnosis but not ticked: tick it, or mark "
             "one of the ticked sources as the main one."
         )
     return main
@@ -461,14 +467,12 @@ def main_diagnosis_check(codes: list[str], main: str) -> str:
 
 def _diagnosis_change(chosen: list[WorkingDiagnosis], withdrawn: list[WorkingDiagnosis]) -> str:
     def label(row: WorkingDiagnosis) -> str:
-        name = row.get_source_code_display()
+        name = row.label
         return name if row.is_main else f"{name} (differential)"
 
     change = "Now " + ", ".join(label(row) for row in chosen) + "."
     if withdrawn:
-        change += (
-            " Withdrawn: " + ", ".join(row.get_source_code_display() for row in withdrawn) + "."
-        )
+        change += " Withdrawn: " + ", ".join(row.label for row in withdrawn) + "."
     return change
 
 
@@ -502,8 +506,8 @@ def freeze_on_signing(sender, *, visit: Visit, user, **kwargs) -> None:
                 "The assessment records nothing yet: no red-flag question answered, no "
                 "outcome measure and no note. Complete it before signing."
             )
-        if template.code == BUTTOCK_PAIN_V1.code:
-            result = reasoning.suggest(_findings(template, assessment.answers))
+        result = _suggestions(template, assessment.answers)
+        if result is not None:
             assessment.signed_suggestions = dataclasses.asdict(result)
         assessment.status = AssessmentStatus.SIGNED
         assessment.save()

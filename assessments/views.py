@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from . import fhir, host, reasoning, selectors, services
+from . import fhir, host, selectors, services
 from .access import require
 from .audit import shows_clinical
 from .definitions import NotRegistered, Template, templates
@@ -24,7 +24,13 @@ from .forms import (
 )
 from .host import Visit
 from .models import Assessment, RedFlagAlert, RedFlagReferral
-from .panel import findings_from_answers, findings_from_form, form_from_draft, panel_context
+from .panel import (
+    findings_from_answers,
+    findings_from_form,
+    form_from_draft,
+    panel_context,
+    signed_panel,
+)
 from .redirects import safe_next
 
 
@@ -142,12 +148,8 @@ def assessment_edit(request: HttpRequest, visit_pk: int, template_code: str) -> 
         "has_draft": bool(assessment and assessment.draft) and saved_sections is None,
         # After a clash: what the other person saved, to compare with the form.
         "saved_sections": saved_sections,
-        # The reasoning rules are written for the buttock-pain findings only.
-        "panel": (
-            panel_context(findings, visit.episode)
-            if template.code == reasoning.TEMPLATE_CODE
-            else None
-        ),
+        # Only a template with a rule set has a reasoning panel.
+        "panel": panel_context(findings, visit.episode, template.code),
     }
     return TemplateResponse(
         request, "assessments/assessment_form.html", context, status=403 if keeps_input else 200
@@ -163,7 +165,10 @@ def reasoning_panel(request: HttpRequest, visit_pk: int, template_code: str) -> 
     assessment = visit.assessments.filter(template_code=template_code).first()
     template = _template_or_404(template_code, assessment.template_version if assessment else None)
     form = AssessmentForm(request.POST, template=template)
-    context = {"panel": panel_context(findings_from_form(form), visit.episode), "visit": visit}
+    context = {
+        "panel": panel_context(findings_from_form(form), visit.episode, template.code),
+        "visit": visit,
+    }
     return render(request, "assessments/reasoning_panel_live.html", context)
 
 
@@ -177,6 +182,7 @@ def working_diagnosis_confirm(request: HttpRequest, episode_pk: int) -> HttpResp
     form = WorkingDiagnosisForm(
         request.POST if request.method == "POST" else None,
         after_discharge=not episode.is_open,
+        sources=selectors.episode_sources(episode),
         initial={
             "source": [row.source_code for row in current],
             "main": next((row.source_code for row in current if row.is_main), ""),
@@ -196,6 +202,8 @@ def working_diagnosis_confirm(request: HttpRequest, episode_pk: int) -> HttpResp
             form.add_error("reason" if "reason" in form.fields else None, str(error))
         except (services.AssessmentError, host.ClinicError) as error:
             form.add_error(None, str(error))
+        except ValidationError as error:
+            form.add_error("source", error)
         else:
             messages.success(request, "Working diagnosis confirmed.")
             return redirect(safe_next(request, episode.patient.get_absolute_url()))
@@ -338,7 +346,7 @@ def _detail_context(visit: Visit, assessment: Assessment, template: Template) ->
         "template": template,
         "sections": answer_sections(template, assessment.answers),
         "signed_suggestions": assessment.signed_suggestions,
-        "signed_panel": {"result": assessment.signed_suggestions},
+        "signed_panel": signed_panel(assessment),
     }
 
 

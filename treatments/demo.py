@@ -8,7 +8,7 @@ from django.utils import timezone
 from assessments import host
 from assessments.host import DemoContext, Visit
 from assessments.models import WorkingDiagnosis
-from assessments.reasoning import SOURCE_INTERVENTIONS
+from assessments.reasoning import rulesets
 
 from .kinds import CONSENT, CONTRAINDICATION_SCREEN, defaults, kinds
 from .models import (
@@ -124,7 +124,7 @@ def seed_treatments(context: DemoContext) -> None:
         planned = []
         for source in diagnoses.get(episode_id, []):
             planned += [
-                code for code in SOURCE_INTERVENTIONS.get(source, ()) if code not in planned
+                code for code in rulesets.source_interventions(source) if code not in planned
             ]
         if not planned:
             planned = ["education", "exercise_programme"]

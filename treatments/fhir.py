@@ -38,7 +38,6 @@ from django.utils import timezone
 from assessments import measures
 from assessments.host import EpisodeOfCare
 from assessments.models import WorkingDiagnosis
-from assessments.reasoning import SOURCES
 from clinic.models import DischargeReason, EpisodeStatus
 
 from .kinds import EXERCISE_FIELDS, InterventionKind, NotRegistered, Param, ParamType, kinds
@@ -603,7 +602,7 @@ def condition(
         resource["clinicalStatus"] = _status(CONDITION_CLINICAL, clinical)
         verification = diagnosis.verification
     resource["verificationStatus"] = _status(CONDITION_VERIFICATION, verification)
-    resource["code"] = {"text": SOURCES.get(diagnosis.source_code, diagnosis.source_code)}
+    resource["code"] = {"text": diagnosis.label}
     resource["subject"] = _reference(patient_reference, "patient_reference")
     if encounter_reference is not None:
         resource["encounter"] = _reference(encounter_reference, "encounter_reference")

@@ -51,7 +51,7 @@ from django.db.models import FloatField, OuterRef, QuerySet, Subquery
 from assessments import host, measures
 from assessments.host import EpisodeOfCare
 from assessments.models import EpisodeMeasureSummary, WorkingDiagnosis
-from assessments.reasoning import SOURCES
+from assessments.reasoning import rulesets
 
 from .kinds import kinds
 from .models import AdverseEvent, DeliveredIntervention, EpisodeInterventionKind
@@ -135,7 +135,7 @@ class Group:
 def groups_for(group_by: GroupBy, filters: ReportFilters) -> list[Group]:
     """The groups a table may show, in order, "All episodes" last. For physios: one query."""
     if group_by is GroupBy.DIAGNOSIS:
-        groups = [Group(code, label) for code, label in SOURCES.items()]
+        groups = [Group(code, label) for code, label in rulesets.sources().items()]
     elif group_by is GroupBy.INTERVENTION:
         groups = [Group(code, label) for code, label in kinds.choices()]
     else:
@@ -516,7 +516,7 @@ def group_label(*, group_by: GroupBy, key: str) -> str | None:
     if key == ALL:
         return "All episodes"
     if group_by is GroupBy.DIAGNOSIS:
-        return SOURCES.get(key)
+        return rulesets.sources().get(key)
     if group_by is GroupBy.INTERVENTION:
         return dict(kinds.choices()).get(key)
     user = get_user_model().objects.filter(pk=int(key) if key.isdigit() else 0).first()

@@ -5,8 +5,7 @@ import json
 from django.db.models import Prefetch
 
 from assessments.host import EpisodeOfCare, Patient, Visit
-from assessments.reasoning import SOURCE_INTERVENTIONS
-from assessments.selectors import open_red_flags, working_diagnosis
+from assessments.selectors import episode_rulesets, open_red_flags, working_diagnosis
 
 from .kinds import CONSENT, RED_FLAGS_CLEAR, kinds, labels_in_words
 from .models import (
@@ -105,9 +104,11 @@ def suggested_kinds(episode: EpisodeOfCare) -> list[str]:
     while a red flag waits to be cleared."""
     if open_red_flags(episode):
         return []
+    rulesets = episode_rulesets(episode)
     codes: list[str] = []
     for diagnosis in working_diagnosis(episode):
-        for code in SOURCE_INTERVENTIONS.get(diagnosis.source_code, ()):
+        suggesting = next((r for r in rulesets if diagnosis.source_code in r.sources), None)
+        for code in suggesting.source_interventions[diagnosis.source_code] if suggesting else ():
             if code in kinds and code not in codes:
                 codes.append(code)
     return codes

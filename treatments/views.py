@@ -543,9 +543,10 @@ def exercise_handout(request: HttpRequest, pk: int) -> HttpResponse:
                 handout_exercise(row_params, row) for row in intervention.params["exercises"]
             ],
             "clinic": {
-                "name": settings.CLINIC_NAME,
-                "phone": settings.CLINIC_PHONE,
-                "hours": settings.CLINIC_HOURS,
+                # A host that does not set them still prints the handout.
+                "name": getattr(settings, "CLINIC_NAME", "The clinic"),
+                "phone": getattr(settings, "CLINIC_PHONE", ""),
+                "hours": getattr(settings, "CLINIC_HOURS", ""),
             },
         },
     )

@@ -16,7 +16,7 @@ from assessments import host
 from assessments.access import require
 from assessments.audit import shows_clinical
 from assessments.csv_export import csv_response
-from assessments.reasoning import SOURCES
+from assessments.reasoning import rulesets
 
 from .kinds import kinds
 from .reports import (
@@ -65,7 +65,7 @@ class ReportFilterForm(forms.Form):
             .order_by("first_name", "last_name", "username")
         )
         self.fields["physio"].label_from_instance = lambda u: u.get_full_name() or u.username
-        self.fields["diagnosis"].choices = [("", "Any diagnosis"), *SOURCES.items()]
+        self.fields["diagnosis"].choices = [("", "Any diagnosis"), *rulesets.sources().items()]
         self.fields["intervention"].choices = [("", "Any intervention"), *kinds.choices()]
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"

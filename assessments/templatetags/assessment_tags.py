@@ -1,38 +1,41 @@
 from django import template
 
-from assessments import measures, reasoning
+from assessments import measures
 from assessments.body_chart import VIEWS, shape_value
-from assessments.buttock_pain import BUTTOCK_PAIN_V1, MIDLINE_REGIONS, PAIN_REGIONS
+from assessments.buttock_pain import MIDLINE_REGIONS, PAIN_REGIONS
 from assessments.forms import LicensedText, licensed_text, measure_field_name
-from assessments.panel import RULE_ORIGINS
+from assessments.reasoning import CLINIC_GUIDANCE, RuleSet, rulesets
 
 register = template.Library()
+
+# The filters below that take `ruleset` read the panel's (`panel.ruleset`): rule codes,
+# items and interventions are a rule set's own.
 
 
 @register.filter
 def source_label(code: str) -> str:
-    return reasoning.SOURCES.get(code, code)
+    return rulesets.source_label(code)
 
 
 @register.filter
-def intervention_label(code: str) -> str:
-    return reasoning.INTERVENTIONS.get(code, code)
+def intervention_label(code: str, ruleset: RuleSet | None) -> str:
+    return ruleset.interventions.get(code, code) if ruleset else code
 
 
 @register.filter
-def rule_origin(code: str) -> str:
-    return RULE_ORIGINS.get(code, "")
+def rule_origin(code: str, ruleset: RuleSet | None) -> str:
+    return ruleset.rule_origins.get(code, "") if ruleset else ""
 
 
 @register.filter
-def is_cited(code: str) -> bool:
+def is_cited(code: str, ruleset: RuleSet | None) -> bool:
     """An addition to the clinic's guidance with a published source (A rules)."""
-    return RULE_ORIGINS.get(code, reasoning.CLINIC_GUIDANCE) != reasoning.CLINIC_GUIDANCE
+    return rule_origin(code, ruleset) not in ("", CLINIC_GUIDANCE)
 
 
 @register.filter
-def item_label(code: str) -> str:
-    index = BUTTOCK_PAIN_V1.index
+def item_label(code: str, ruleset: RuleSet | None) -> str:
+    index = ruleset.template.index if ruleset else {}
     return index[code].label if code in index else code
 
 
@@ -103,24 +106,27 @@ def side_x(view, side: str) -> int:
 
 
 @register.simple_tag
-def red_flag_blocks() -> str:
-    """The interventions an uncleared red flag blocks, in words ("Spinal mobilization, ...")."""
-    return reasoning.red_flag_blocks_in_words()
+def red_flag_blocks(ruleset: RuleSet | None = None) -> str:
+    """The interventions an uncleared red flag blocks, in words ("Spinal mobilization, ..."):
+    those of the panel's rule set, or of any (on the record, beside an alert)."""
+    return (ruleset or rulesets).red_flag_blocks_in_words()
 
 
 @register.inclusion_tag("assessments/diagnosis_choices.html")
-def diagnosis_choices(checked, main: str = "", suggested=()) -> dict:
-    """Each pain source with "confirm" (a checkbox) and "main diagnosis" (one radio among
-    them): the clinician marks the main one; the other ticked sources are differentials."""
+def diagnosis_choices(sources, checked, main: str = "", suggested=()) -> dict:
+    """Each pain source (`sources`: code to label, or a field's choices) with "confirm" (a
+    checkbox) and "main diagnosis" (one radio among them): the clinician marks the main
+    one; the other ticked sources are differentials."""
+    labels = dict(sources)
     checked = set(checked or ())
     # The suggested sources first, most likely first, as the panel ranks them; then the rest.
     rank = {code: place for place, code in enumerate(suggested or ())}
-    codes = sorted(reasoning.SOURCES, key=lambda code: rank.get(code, len(rank)))
+    codes = sorted(labels, key=lambda code: rank.get(code, len(rank)))
     return {
         "rows": [
             {
                 "code": code,
-                "label": reasoning.SOURCES[code],
+                "label": labels[code],
                 "checked": code in checked,
                 "main": code == main,
                 "suggested": code in rank,

@@ -9,7 +9,7 @@ from django.urls import reverse
 from assessments import host, measures
 from assessments.buttock_pain import BUTTOCK_PAIN_V1, BUTTOCK_PAIN_V2
 from assessments.models import Assessment, Measurement, RedFlagAlert, WorkingDiagnosis
-from assessments.reasoning import SOURCES
+from assessments.reasoning.buttock_pain import SOURCES
 from clinic import services as clinic_services
 
 pytestmark = pytest.mark.django_db
@@ -758,7 +758,7 @@ def test_the_diagnosis_list_puts_the_panels_suggestions_first_in_their_order():
     from assessments.templatetags.assessment_tags import diagnosis_choices
 
     ranked = ["piriformis_syndrome", "myofascial_trigger_points", "piriformis"]
-    rows = diagnosis_choices(checked=[], suggested=ranked)["rows"]
+    rows = diagnosis_choices(SOURCES, checked=[], suggested=ranked)["rows"]
     assert [row["code"] for row in rows[:3]] == ranked
     assert all(row["suggested"] for row in rows[:3])
     assert not any(row["suggested"] for row in rows[3:])

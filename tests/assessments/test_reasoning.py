@@ -7,18 +7,16 @@ from hypothesis import strategies as st
 from assessments import measures
 from assessments.buttock_pain import BUTTOCK_PAIN_V1, unsided_regions
 from assessments.definitions import AnswerError, Item, ItemType
-from assessments.reasoning import (
-    ACTIONS,
-    DISCLAIMER,
+from assessments.reasoning import DISCLAIMER, Result, Suggestion, suggest
+from assessments.reasoning.buttock_pain import (
     INTERVENTIONS,
-    RED_FLAG_GROUPS,
+    RULE_SET,
     RULES,
     SOURCE_INTERVENTIONS,
     SOURCES,
-    Result,
-    Suggestion,
-    suggest,
 )
+
+RED_FLAG_GROUPS = BUTTOCK_PAIN_V1.red_flag_groups
 
 SPEC_SOURCES = [
     "lumbar_referred",
@@ -336,7 +334,7 @@ def test_any_cauda_equina_flag_is_an_emergency(flag):
 
     assert result.urgency == "emergency"
     assert result.red_flags == ["cauda_equina"]
-    assert result.action == ACTIONS["cauda_equina"] == CES_ACTION
+    assert result.action == RULE_SET.red_flag_group("cauda_equina").action == CES_ACTION
     assert all(suggestion.interventions == [] for suggestion in result.sources)
 
 

@@ -114,3 +114,12 @@ def test_only_the_clinic_admin_curates_the_library(client_for, clinic_admin, phy
     assert response.status_code == 302
     assert Exercise.objects.filter(name="Side plank").exists()
     assert client_for(physio).get(url).status_code in (302, 403)
+
+
+def test_the_handout_prints_for_a_host_without_the_clinic_settings(
+    client_for, physio, programme, settings
+):
+    del settings.CLINIC_NAME, settings.CLINIC_PHONE, settings.CLINIC_HOURS
+    page = client_for(physio).get(reverse("treatments:exercise_handout", args=[programme.pk]))
+    assert page.status_code == 200
+    assert "The clinic" in page.content.decode()

@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import reasoning
 from assessments import services as assessment_services
 from assessments.buttock_pain import BUTTOCK_PAIN_V1
+from assessments.reasoning import rulesets
 from treatments import services
 from treatments.kinds import RED_FLAGS_CLEAR, kinds
 
@@ -35,7 +35,7 @@ def add_url(visit, kind):
 
 def test_the_kinds_a_red_flag_blocks_are_those_the_rules_name():
     assert [kind.code for kind in kinds.needing(RED_FLAGS_CLEAR)] == BLOCKED
-    assert list(reasoning.RED_FLAG_BLOCKS) == BLOCKED
+    assert list(rulesets.get("buttock_pain").red_flag_blocks) == BLOCKED
 
 
 @pytest.mark.parametrize("kind", BLOCKED)

@@ -1,30 +1,34 @@
-"""Which pain sources the buttock-pain findings point to, and any red flag.
+"""The buttock-pain rule set: which pain sources the findings point to, and any red flag.
 
 The rules are data (``RULES``): section 3 of the clinical spec (``buttock-pain.md``).
 S rules are the clinic's own guidance, A rules additions with their published source.
-Each rule adds a weight to one or more sources; a source's score is the sum, and the
-sources with a positive score are listed, highest first, ties in the spec's order.
 Weights: 1 for the general pattern of the pain (S1 referred vs S4 local, each also
 taking 1 from the other group), 2 for a finding that points at one structure, 3 for
 the published tests and clusters (A3 "strongly", A7 "over bursitis", A8). A red flag
-(spec section 2) overrides every suggestion: sources are still listed, for their
-reasons, but no intervention is suggested.
+(spec section 2) overrides every suggestion (see ``engine``).
 
 Decision support only: the clinician confirms the working diagnosis.
 """
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from assessments.buttock_pain import (
+    BUTTOCK_PAIN_V1,
+    CAUDA_EQUINA,
+    SERIOUS_PATHOLOGY,
+    unsided_regions,
+)
+from assessments.definitions import Template
 
-from assessments.buttock_pain import BUTTOCK_PAIN_V1, unsided_regions
-from assessments.definitions import ItemType, Template, validate_answers
-
-Findings = Mapping[str, object]
+from .engine import (
+    CLINIC_GUIDANCE,
+    Effect,
+    Findings,
+    RedFlagGroup,
+    Rule,
+    RuleSet,
+    measures_left_out,
+)
 
 RULES_VERSION = "1"
-TEMPLATE_CODE = BUTTOCK_PAIN_V1.code  # the template whose findings these rules read
-DISCLAIMER = "Decision support only: the clinician confirms the working diagnosis."
-CLINIC_GUIDANCE = "clinic guidance"
 
 SOURCES: dict[str, str] = {
     "lumbar_referred": "Referred pain from the lumbar spine",
@@ -75,37 +79,22 @@ SOURCE_INTERVENTIONS: dict[str, tuple[str, ...]] = {
     "chronic_muscle_thickening": ("soft_tissue_therapy", "dry_needling"),
 }
 
-CAUDA_EQUINA = "cauda_equina"
-SERIOUS_PATHOLOGY = "serious_pathology"
-RED_FLAG_GROUPS: dict[str, tuple[str, ...]] = {
-    CAUDA_EQUINA: (
-        "rf_saddle_anaesthesia",
-        "rf_bladder_bowel",
-        "rf_bilateral_neuro",
-        "rf_sexual_dysfunction",
-    ),
-    SERIOUS_PATHOLOGY: (
-        "rf_cancer_history",
-        "rf_weight_loss",
-        "rf_immunosuppression",
-        "rf_steroids",
-        "rf_iv_drug_use",
-        "rf_fever_infection",
-        "rf_trauma",
-        "rf_night_pain_unremitting",
-        "rf_major_motor_weakness",
-    ),
-}
-URGENCY = {CAUDA_EQUINA: "emergency", SERIOUS_PATHOLOGY: "urgent"}
-ACTIONS = {
-    CAUDA_EQUINA: (
+RED_FLAG_GROUPS: tuple[RedFlagGroup, ...] = (
+    RedFlagGroup(
+        CAUDA_EQUINA,
+        "Possible cauda equina syndrome",
+        "emergency",
         "Emergency: same-day referral to the emergency department "
-        "(suspected cauda equina syndrome)."
+        "(suspected cauda equina syndrome).",
     ),
-    SERIOUS_PATHOLOGY: (
-        "Urgent medical referral: screen positive for possible serious pathology (not a diagnosis)."
+    RedFlagGroup(
+        SERIOUS_PATHOLOGY,
+        "Possible serious pathology",
+        "urgent",
+        "Urgent medical referral: screen positive for possible serious pathology "
+        "(not a diagnosis).",
     ),
-}
+)
 
 # What a red flag blocks until a clinician records it cleared: manipulation and dry needling
 # (spec, section 3) and mobilization, which like manipulation needs a clear red-flag
@@ -113,55 +102,8 @@ ACTIONS = {
 RED_FLAG_BLOCKS: tuple[str, ...] = ("spinal_mobilization", "spinal_manipulation", "dry_needling")
 
 
-def red_flag_blocks_in_words() -> str:
-    """ "Spinal mobilization, spinal manipulation and dry needling", as the pages say it."""
-    labels = [INTERVENTIONS[code] for code in RED_FLAG_BLOCKS]
-    labels = [labels[0]] + [label[0].lower() + label[1:] for label in labels[1:]]
-    return ", ".join(labels[:-1]) + " and " + labels[-1] if len(labels) > 1 else labels[0]
-
-
 LOCAL_SOURCES = ("proximal_hamstring_tendinopathy", "ischiogluteal_bursitis", "piriformis")
 REFERRED_SOURCES = ("lumbar_referred", "sij", "myofascial_trigger_points")
-
-
-@dataclass(frozen=True)
-class Effect:
-    source: str
-    weight: int
-
-
-@dataclass(frozen=True)
-class Rule:
-    code: str
-    origin: str
-    effects: tuple[Effect, ...]
-    applies: Callable[[Findings], bool]
-    reason: Callable[[Findings], str]
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    code: str
-    score: int
-    reasons: list[str]
-    rules: list[str]
-    interventions: list[str]
-    # Findings that made this source less likely (S1, S4), for the clinician to weigh.
-    against: list[str] = field(default_factory=list)
-
-    @property
-    def label(self) -> str:
-        return SOURCES[self.code]
-
-
-@dataclass(frozen=True)
-class Result:
-    urgency: str
-    red_flags: list[str]
-    red_flag_items: list[str]
-    action: str
-    sources: list[Suggestion]
-    disclaimer: str = DISCLAIMER
 
 
 # Small readers over normalised findings (see definitions.validate_answers).
@@ -574,78 +516,26 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def findings_from_answers(template: Template, answers: Mapping[str, object]) -> dict[str, object]:
+def _read_findings(template: Template, answers: Findings) -> dict[str, object]:
     """The findings these rules read (version 1's items) from a buttock-pain assessment
     of any version: the measures are scored, not reasoned on; a body chart recorded per
     side (version 2) gives the regions ticked on either side and the side."""
-    findings = {
-        code: value
-        for code, value in answers.items()
-        if code in template.index and template.item(code).type != ItemType.MEASURE
-    }
+    findings = measures_left_out(template, answers)
     regions = findings.get("pain_regions")
     if isinstance(regions, list):
         findings.update(unsided_regions(regions))
     return findings
 
 
-_SOURCE_ORDER = {code: position for position, code in enumerate(SOURCES)}
-
-
-def suggest(findings: Findings) -> Result:
-    """Red flags and candidate sources for buttock_pain v1 findings.
-
-    Raises definitions.AnswerError (a ValueError naming the item) for an unknown item
-    or a value outside the allowed ones.
-    """
-    f = validate_answers(BUTTOCK_PAIN_V1, findings)
-
-    red_flags: list[str] = []
-    red_flag_items: list[str] = []
-    for group, codes in RED_FLAG_GROUPS.items():
-        flagged = [code for code in codes if f.get(code) == "yes"]
-        if flagged:
-            red_flags.append(group)
-            red_flag_items += flagged
-    # Cauda equina comes first, so the first flag carries the most urgent action.
-    urgency = URGENCY[red_flags[0]] if red_flags else "none"
-    action = ACTIONS[red_flags[0]] if red_flags else ""
-
-    scores = dict.fromkeys(SOURCES, 0)
-    reasons: dict[str, list[str]] = {code: [] for code in SOURCES}
-    fired: dict[str, list[str]] = {code: [] for code in SOURCES}
-    against: dict[str, list[str]] = {code: [] for code in SOURCES}
-    for rule in RULES:
-        if not rule.applies(f):
-            continue
-        text = rule.reason(f)
-        for effect in rule.effects:
-            scores[effect.source] += effect.weight
-            if effect.weight > 0:
-                reasons[effect.source].append(text)
-                fired[effect.source].append(rule.code)
-            else:
-                against[effect.source].append(text)
-
-    listed = sorted(
-        (code for code, score in scores.items() if score > 0),
-        key=lambda code: (-scores[code], _SOURCE_ORDER[code]),
-    )
-    sources = [
-        Suggestion(
-            code=code,
-            score=scores[code],
-            reasons=reasons[code],
-            rules=fired[code],
-            interventions=[] if red_flags else list(SOURCE_INTERVENTIONS[code]),
-            against=against[code],
-        )
-        for code in listed
-    ]
-    return Result(
-        urgency=urgency,
-        red_flags=red_flags,
-        red_flag_items=red_flag_items,
-        action=action,
-        sources=sources,
-    )
+RULE_SET = RuleSet(
+    template_code=BUTTOCK_PAIN_V1.code,
+    findings_version=BUTTOCK_PAIN_V1.version,
+    version=RULES_VERSION,
+    sources=SOURCES,
+    source_interventions=SOURCE_INTERVENTIONS,
+    red_flag_groups=RED_FLAG_GROUPS,
+    rules=RULES,
+    interventions=INTERVENTIONS,
+    red_flag_blocks=RED_FLAG_BLOCKS,
+    read_findings=_read_findings,
+)
