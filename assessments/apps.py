@@ -10,6 +10,8 @@ class AssessmentsConfig(AppConfig):
 
         from . import demo, guards, markers, sections, selectors, services, summaries, triggers
         from .definitions import register_builtin_templates, templates
+        from .fhir import records as fhir_records
+        from .fhir.bundle import FhirContributor, contributors
         from .host import (
             BackedUpApp,
             DemoSeeder,
@@ -36,3 +38,6 @@ class AssessmentsConfig(AppConfig):
         markers.register()
         demo_seeders.register(DemoSeeder("assessments", demo.seed_assessments, order=10))
         backed_up_apps.register(BackedUpApp(label="assessments", order=20))
+        contributors.register(
+            FhirContributor(key="assessments", order=20, resources=fhir_records.patient_resources)
+        )

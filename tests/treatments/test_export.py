@@ -9,10 +9,10 @@ from fhir.resources.R4B.questionnaire import Questionnaire
 
 from assessments import services as assessment_services
 from assessments.buttock_pain import BUTTOCK_PAIN_V1
+from assessments.fhir.bundle import patient_bundle, references
 from clinic import services as clinic_services
 from tests.factories import VisitFactory
 from treatments import services
-from treatments.export import patient_bundle, references
 
 pytestmark = pytest.mark.django_db
 
