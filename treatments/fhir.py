@@ -1,12 +1,13 @@
 """FHIR R4 export of delivered interventions, consents and the treatment plan, and the
 treatments app's part of a patient's Bundle.
 
-Pure functions in the manner of ``assessments.fhir``, on its helpers (``assessments.fhir.base``): model instances and explicit
-references (strings such as ``"Patient/123"``) in, plain dicts out, ready for
-``json.dumps``. Nothing is saved and no request is needed; the only queries are the
-related rows a resource is made of (an intervention's adverse events, a plan's goals,
-the interventions given in the plan's episode). ``fhir.resources`` is a test dependency
-only: the tests validate the output against its R4B models.
+Pure functions in the manner of ``assessments.fhir`` and on its helpers
+(``assessments.fhir.base``): model instances and explicit references (strings such as
+``"Patient/123"``) in, plain dicts out, ready for ``json.dumps``. Nothing is saved and
+no request is needed; the only queries are the related rows a resource is made of (an
+intervention's adverse events, a plan's goals, the interventions given in the plan's
+episode). ``fhir.resources`` is a test dependency only: the tests validate the output
+against its R4B models.
 
 The mapping is section 6 of the clinical spec (``buttock-pain.md``):
 
@@ -40,6 +41,7 @@ from assessments.fhir.base import (
     as_date,
     as_date_time,
     check_id,
+    codeable_concept,
     identifier,
     reference,
     reference_to,
@@ -98,15 +100,11 @@ def _kind_label(code: str) -> str:
     return kind.label if kind else code.replace("_", " ").capitalize()
 
 
-def _kind_code(code: str) -> dict[str, Any]:
+def _kind_code(code: str) -> Resource:
     """Procedure.code (and CarePlan activity code): the kind's label, and the verified
     SNOMED CT coding for the two kinds that have one."""
-    concept: dict[str, Any] = {}
     coding = PROCEDURE_CODINGS.get(code)
-    if coding:
-        concept["coding"] = [dict(coding)]
-    concept["text"] = _kind_label(code)
-    return concept
+    return codeable_concept([coding] if coding else [], text=_kind_label(code))
 
 
 def _number(value: float | int) -> str:

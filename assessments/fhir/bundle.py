@@ -50,10 +50,10 @@ class PatientExport:
 
 @dataclass(frozen=True)
 class FhirContributor:
-    key: str
+    key: str  # the app's label
     resources: Callable[[PatientExport], Iterable[Resource]]
-    order: int = 100
-    practitioner: Callable[[Any], Resource] | None = None
+    order: int = 100  # its place in the Bundle: the host's first
+    practitioner: Callable[[Any], Resource] | None = None  # a user as a Practitioner
 
 
 class FhirContributorRegistry(Registry[FhirContributor]):
