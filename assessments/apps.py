@@ -7,8 +7,19 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self) -> None:
         from auditlog.registry import auditlog
+        from django.core import checks as django_checks
 
-        from . import demo, guards, markers, sections, selectors, services, summaries, triggers
+        from . import (
+            checks,
+            demo,
+            guards,
+            markers,
+            sections,
+            selectors,
+            services,
+            summaries,
+            triggers,
+        )
         from .definitions import register_builtin_templates, templates
         from .fhir import records as fhir_records
         from .fhir.bundle import FhirContributor, contributors
@@ -24,6 +35,7 @@ class AssessmentsConfig(AppConfig):
         from .measures import registry as measures
         from .models import Assessment, RedFlagAlert, RedFlagReferral, WorkingDiagnosis
 
+        django_checks.register(checks.check_host)
         # The measures first: a template is refused if it uses an unknown one.
         register_builtin_measures(measures)
         register_builtin_templates(templates)

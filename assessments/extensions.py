@@ -20,7 +20,9 @@ so the physio writes in one place. A visit that already has plain notes keeps th
 The patient record lists each visit with a line of its note. An app that holds the note
 registers where the line comes from, one query for all the record's visits:
 
-    visit_summaries.register(lambda visit_ids: {visit_id: "Pain 3/10, improving.", ...})
+    visit_summaries.register(SummarySource(
+        key="soap_note", lines=lambda visit_ids: {visit_id: "Pain 3/10, improving.", ...}
+    ))
 
 A visit is worked through in steps (assessment, diagnosis, treatment, note, plan, sign):
 each app registers the steps it holds, with how far the visit is, and the step bar on the
@@ -111,22 +113,26 @@ visit_sections = RecordSectionRegistry(what="visit section")
 visit_steps = RecordSectionRegistry(what="visit step")
 
 
-class VisitSummaries:
+@dataclass(frozen=True)
+class SummarySource:
+    """Where visits' one-line gists come from: `lines(visit_ids)` -> {visit id: its line}."""
+
+    key: str
+    lines: Callable[[Sequence[int]], dict[int, str]]
+
+
+class VisitSummaries(Registry[SummarySource]):
     """Where the one-line gist of each visit comes from (see the module's docstring)."""
 
-    def __init__(self) -> None:
-        self._sources: list[Callable[[Sequence[int]], dict[int, str]]] = []
-
-    def register(self, source: Callable[[Sequence[int]], dict[int, str]]) -> None:
-        self._sources.append(source)
+    what = "visit summary source"
 
     def for_visits(self, visits: Sequence) -> dict[int, str]:
         """{visit id: its line}: the plain notes where written, else a registered note."""
         lines: dict[int, str] = {}
         ids = [visit.pk for visit in visits if not visit.notes]
         if ids:
-            for source in self._sources:
-                lines.update({pk: text for pk, text in source(ids).items() if text})
+            for source in self:
+                lines.update({pk: text for pk, text in source.lines(ids).items() if text})
         lines.update({visit.pk: visit.notes for visit in visits if visit.notes})
         return lines
 

@@ -42,6 +42,7 @@ from .extensions import (
     RecordSection,
     RecordSectionRegistry,
     StepProgress,
+    SummarySource,
     VisitStep,
     VisitSummaries,
     backed_up_apps,
@@ -90,6 +91,7 @@ __all__ = [
     "RecordSectionRegistry",
     "SignedRecordError",
     "StepProgress",
+    "SummarySource",
     "VisitStep",
     "VisitSummaries",
     "backed_up_apps",
@@ -282,6 +284,10 @@ class Visit(Protocol):
 
     def get_absolute_url(self) -> str: ...
     def get_additional_data(self) -> dict: ...
+
+    # Optional: where a colleague takes the draft over; the plugin's read-only pages of a
+    # colleague's draft link to it when the host has one.
+    # def get_take_over_url(self) -> str: ...
 
 
 # The host's rules for writing into its visits and episodes, which the plugin's writes

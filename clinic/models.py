@@ -271,6 +271,9 @@ class Visit(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("clinic:visit_detail", args=[self.pk])
 
+    def get_take_over_url(self) -> str:
+        return reverse("clinic:visit_take_over", args=[self.pk])
+
     @property
     def is_signed(self) -> bool:
         return self.status == VisitStatus.SIGNED

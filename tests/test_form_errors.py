@@ -86,7 +86,7 @@ def test_a_booking_clash_is_shown_once(client_for, front_desk, physio, patient):
 
 @pytest.mark.django_db
 def test_an_error_on_a_shared_form_page_is_shown_once(client_for, clinic_admin, patient, physio):
-    """partials/form_page.html (archiving a patient with appointments booked)."""
+    """assessments/partials/form_page.html (archiving a patient with appointments booked)."""
     monday = next_monday()
     scheduling.book(
         practitioner=physio,

@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.urls import reverse
 
 from assessments import host
 from assessments.dates import AtMostTwoYearsAhead, NotInFuture, not_before_1900
@@ -147,7 +146,7 @@ class DeliveredIntervention(models.Model):
         return self.get_kind_display()
 
     def get_absolute_url(self) -> str:
-        return reverse("clinic:visit_detail", args=[self.visit_id]) + f"#intervention-{self.pk}"
+        return f"{self.visit.get_absolute_url()}#intervention-{self.pk}"
 
     @property
     def edited_by_someone_else(self) -> bool:

@@ -7,6 +7,7 @@ from assessments import host
 from assessments.host import (
     RecordSection,
     StepProgress,
+    SummarySource,
     VisitStep,
     record_sections,
     visit_sections,
@@ -102,7 +103,7 @@ def _plan_step(visit) -> StepProgress:
 
 
 def register_sections() -> None:
-    visit_summaries.register(_note_lines)
+    visit_summaries.register(SummarySource(key="soap_note", lines=_note_lines))
     visit_steps.register(
         VisitStep(key="treatment", title="Interventions", order=30, progress=_interventions_step)
     )

@@ -4,7 +4,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from assessments import host
@@ -120,9 +119,7 @@ def intervention_add(request: HttpRequest, visit_pk: int, kind_code: str) -> Htt
                 form.add_error(None, str(error))
             else:
                 messages.success(request, f"{kind.label} recorded.")
-                return redirect(
-                    reverse("clinic:visit_detail", args=[visit.pk]) + "#visit-section-treatment"
-                )
+                return redirect(visit.get_absolute_url() + "#visit-section-treatment")
         return _intervention_page(request, visit, kind, form)
     repeated = _repeated(request, visit, kind)
     if repeated is not None:
@@ -197,9 +194,7 @@ def intervention_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, str(error))
             else:
                 messages.success(request, f"{kind.label} saved.")
-                return redirect(
-                    reverse("clinic:visit_detail", args=[visit.pk]) + "#visit-section-treatment"
-                )
+                return redirect(visit.get_absolute_url() + "#visit-section-treatment")
         return _intervention_page(request, visit, kind, form, intervention)
     initial = initial_from_params(kind, intervention.params) | {"notes": intervention.notes}
     form = InterventionForm(initial=initial, kind=kind, exercise_rows=rows)
@@ -437,7 +432,7 @@ def visit_note_save(request: HttpRequest, visit_pk: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, "Visit note saved.")
-            return redirect(reverse("clinic:visit_detail", args=[visit.pk]) + "#visit-steps")
+            return redirect(visit.get_absolute_url() + "#visit-steps")
     return TemplateResponse(
         request,
         "treatments/visit_note_form.html",
