@@ -1,6 +1,6 @@
 """FHIR R4 export of assessment templates and answers.
 
-Pure functions: templates, answers and ``measures.Score`` in, plain dicts out (ready
+Pure functions: templates and answers in, plain dicts out (ready
 for ``json.dumps``); no ORM, no request, and no import of ``fhir.resources`` (a test
 dependency only: the tests validate the output against its R4B models).
 
@@ -12,9 +12,10 @@ The mapping is section 6 of the clinical spec (``buttock-pain.md``):
   (a measure score is an Observation: ``assessments.fhir.observations``).
 
 Codes: only the spec's VERIFIED codes are used. LOINC 72514-3 (NPRS) and 97908-8 (ODI
-panel) on the Questionnaire; LEFS, PSFS and GRC have no verified code and carry text only. Everything else is coded in the
-clinic's own code systems, ``{base_url}/CodeSystem/{template}-{item}``, whose codes are
-exactly the spec's value codes, so that answers round-trip. Yes/no items are ``choice``
+panel) on the Questionnaire; LEFS, PSFS and GRC have no verified code and carry text
+only. Everything else is coded in the clinic's own code systems,
+``{base_url}/CodeSystem/{template}-{item}``, whose codes are exactly the spec's value
+codes, so that answers round-trip. Yes/no items are ``choice``
 items with the spec's ``yes``/``no`` codes rather than ``boolean``: the reasoning API
 takes ``"yes"``/``"no"``, red flags and a few choice items (centralization) add
 ``not_asked``/``not_tested`` to the same two codes, and one answer shape for all of them
@@ -54,6 +55,7 @@ MAX_VALUE_EXTENSION = "http://hl7.org/fhir/StructureDefinition/maxValue"
 ITEM_CONTROL_EXTENSION = "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl"
 ITEM_CONTROL_SYSTEM = "http://hl7.org/fhir/questionnaire-item-control"
 
+# Section 6 of the spec, VERIFIED codes only (NPRS's is the Observation's too).
 _ODI_PANEL_CODING = {
     "system": LOINC,
     "code": "97908-8",
