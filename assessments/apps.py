@@ -21,6 +21,8 @@ class AssessmentsConfig(AppConfig):
             triggers,
         )
         from .definitions import register_builtin_templates, templates
+        from .fhir import records as fhir_records
+        from .fhir.bundle import FhirContributor, contributors
         from .host import (
             BackedUpApp,
             DemoSeeder,
@@ -50,3 +52,6 @@ class AssessmentsConfig(AppConfig):
         markers.register()
         demo_seeders.register(DemoSeeder("assessments", demo.seed_assessments, order=10))
         backed_up_apps.register(BackedUpApp(label="assessments", order=20))
+        contributors.register(
+            FhirContributor(key="assessments", order=20, resources=fhir_records.patient_resources)
+        )

@@ -238,6 +238,7 @@ def visit_signed_sql(row: str) -> str:
 
 EPISODE_OPEN = "open"  # the episode's `status` while it is open
 EPISODE_DISCHARGED = "discharged"  # ... and once discharged
+EPISODE_GOALS_MET = "goals_met"  # its `discharge_reason` when it ended with the goals met
 EPISODE_STATUS_CHOICES = [(EPISODE_OPEN, "Open"), (EPISODE_DISCHARGED, "Discharged")]
 
 
@@ -259,6 +260,8 @@ class EpisodeOfCare(Protocol):
     status: str  # field: EPISODE_OPEN or EPISODE_DISCHARGED
     opened_on: date  # field
     closed_on: date | None  # field
+    onset_date: date | None  # when the complaint began, if known
+    discharge_reason: str  # EPISODE_GOALS_MET or another reason; "" while open
     complaint: str
     is_open: bool
 
@@ -337,7 +340,14 @@ REQUIRED = {
         ("identifier",),
     ),
     "CLINICAL_EPISODE_MODEL": (
-        ("complaint", "is_open", "get_absolute_url", "get_additional_data"),
+        (
+            "complaint",
+            "is_open",
+            "onset_date",
+            "discharge_reason",
+            "get_absolute_url",
+            "get_additional_data",
+        ),
         ("patient", "physio", "status", "opened_on", "closed_on"),
     ),
     "CLINICAL_VISIT_MODEL": (

@@ -11,6 +11,7 @@ class ClinicConfig(AppConfig):
         from django.contrib.auth.models import Group
 
         from assessments import text
+        from assessments.fhir.bundle import FhirContributor, contributors
         from assessments.host import (
             BackedUpApp,
             DemoSeeder,
@@ -19,7 +20,7 @@ class ClinicConfig(AppConfig):
             visit_signing,
         )
 
-        from . import accounts, guards, sections
+        from . import accounts, fhir, guards, sections
         from .diary import demo as demo_diary
         from .diary import services as diary_services
         from .models import (
@@ -88,3 +89,11 @@ class ClinicConfig(AppConfig):
             dispatch_uid="clinic.diary.services.mark_attended_on_signing",
         )
         backed_up_apps.register(BackedUpApp(label="clinic", order=10))
+        contributors.register(
+            FhirContributor(
+                key="clinic",
+                order=10,
+                resources=fhir.patient_resources,
+                practitioner=fhir.practitioner,
+            )
+        )

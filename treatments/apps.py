@@ -8,6 +8,7 @@ class TreatmentsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from assessments.fhir.bundle import FhirContributor, contributors
         from assessments.host import (
             BackedUpApp,
             DemoSeeder,
@@ -16,7 +17,7 @@ class TreatmentsConfig(AppConfig):
             visit_missing,
         )
 
-        from . import demo, guards, sections, selectors, summaries
+        from . import demo, fhir, guards, sections, selectors, summaries
         from .kinds import kinds, register_builtin_kinds
         from .models import (
             AdverseEvent,
@@ -45,3 +46,6 @@ class TreatmentsConfig(AppConfig):
         visit_missing.connect(selectors.missing_in_visit, dispatch_uid="treatments_missing")
         demo_seeders.register(DemoSeeder("treatments", demo.seed_treatments, order=20))
         backed_up_apps.register(BackedUpApp(label="treatments", order=30))
+        contributors.register(
+            FhirContributor(key="treatments", order=30, resources=fhir.patient_resources)
+        )

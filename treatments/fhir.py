@@ -1,64 +1,69 @@
-"""FHIR R4 export of delivered interventions, consents, the treatment plan and the working
-diagnosis.
+"""FHIR R4 export of delivered interventions, consents and the treatment plan, and the
+treatments app's part of a patient's Bundle.
 
-Pure functions in the manner of ``assessments.fhir``: model instances and explicit
-references (strings such as ``"Patient/123"``) in, plain dicts out, ready for
-``json.dumps``. Nothing is saved and no request is needed; the only queries are the
-related rows a resource is made of (an intervention's adverse events, a plan's goals,
-the interventions given in the plan's episode). ``fhir.resources`` is a test dependency
-only: the tests validate the output against its R4B models.
+Pure functions in the manner of ``assessments.fhir`` and on its helpers
+(``assessments.fhir.base``): model instances and explicit references (strings such as
+``"Patient/123"``) in, plain dicts out, ready for ``json.dumps``. Nothing is saved and
+no request is needed; the only queries are the related rows a resource is made of (an
+intervention's adverse events, a plan's goals, the interventions given in the plan's
+episode). ``fhir.resources`` is a test dependency only: the tests validate the output
+against its R4B models.
 
 The mapping is section 6 of the clinical spec (``buttock-pain.md``):
 
 - a ``DeliveredIntervention`` is a ``Procedure`` (``code`` text, ``bodySite``,
   ``performedDateTime``, ``performer``, ``reasonReference``);
 - a ``Consent`` is a ``Consent``;
-- a ``TreatmentPlan`` is a ``CarePlan``, its goals contained ``Goal`` resources;
-- a ``WorkingDiagnosis`` is a ``Condition`` (``verificationStatus`` provisional or
-  differential).
+- a ``TreatmentPlan`` is a ``CarePlan``, its goals contained ``Goal`` resources (the
+  working diagnosis' Conditions are the assessments app's: ``assessments.fhir.conditions``).
 
 Codes: only the spec's VERIFIED codes. SNOMED CT 118745001 (manipulation of joint) for
 spinal manipulation and 21278004 (passive movement) for spinal mobilization; every other
-intervention kind, the pain sources, body sites and goal measures are text only. The
-HL7 terminology codes (Consent scope, Condition clinical and verification status) are
-FHIR's own value sets, not clinical codes.
+intervention kind, body sites and goal measures are text only. The HL7 Consent scope is
+FHIR's own value set, not a clinical code.
 
 ``base_url`` names the clinic's record identifiers: each resource carries an
 ``identifier`` ``{base_url}/{app}/{record}`` with the row's primary key, so an export can
 be matched to its row again whatever ids the caller gives the resources.
 """
 
-import re
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
 from typing import Any
 
 from django.utils import timezone
 
-from assessments import measures
+from assessments import host, measures
+from assessments.fhir.base import (
+    DEFAULT_BASE_URL,
+    SNOMED,
+    Resource,
+    annotations,
+    as_date,
+    as_date_time,
+    check_id,
+    codeable_concept,
+    identifier,
+    reference,
+    reference_to,
+    references,
+    resource_id,
+)
+from assessments.fhir.bundle import PatientExport
+from assessments.fhir.conditions import condition_references
 from assessments.host import EpisodeOfCare
-from assessments.models import WorkingDiagnosis
-from clinic.models import DischargeReason, EpisodeStatus
 
 from .kinds import EXERCISE_FIELDS, InterventionKind, NotRegistered, Param, ParamType, kinds
 from .models import Consent, DeliveredIntervention, Goal, TreatmentPlan
 
 __all__ = [
-    "DEFAULT_BASE_URL",
     "PROCEDURE_CODINGS",
-    "SNOMED",
     "care_plan",
-    "condition",
     "consent",
+    "patient_resources",
     "procedure",
 ]
 
-DEFAULT_BASE_URL = "urn:clinic-records"
-
-SNOMED = "http://snomed.info/sct"
 CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"
-CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
-CONDITION_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
 
 # Section 6 of the spec, VERIFIED codes only; the other kinds have none (text only).
 PROCEDURE_CODINGS: Mapping[str, dict[str, str]] = {
@@ -82,51 +87,6 @@ _NO_ADVERSE_EVENT = "none"
 
 _EXERCISE_FIELDS = {param.code: param for param in EXERCISE_FIELDS}
 
-_FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
-
-
-# Shared helpers (as in assessments.fhir).
-
-
-def _check_id(value: str, what: str) -> str:
-    if not isinstance(value, str) or not _FHIR_ID.match(value):
-        raise ValueError(
-            f"{what} {value!r} is not a FHIR id (letters, digits, '-' and '.'; 1 to 64)"
-        )
-    return value
-
-
-def _reference(value: str, what: str) -> dict[str, str]:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{what} must be a reference such as 'Patient/123', got {value!r}")
-    return {"reference": value}
-
-
-def _references(values: str | Iterable[str], what: str) -> list[dict[str, str]]:
-    """References from one string or several (a lone string is one reference, not its
-    characters)."""
-    items = [values] if isinstance(values, str) else list(values)
-    return [_reference(value, what) for value in items]
-
-
-def _date_time(value: datetime, what: str) -> str:
-    # A FHIR dateTime with a time must carry a time zone.
-    if not isinstance(value, datetime):
-        raise ValueError(f"{what} must be a datetime, got {value!r}")
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{what} must be timezone-aware")
-    return value.isoformat()
-
-
-def _date(value: date) -> str:
-    return (value.date() if isinstance(value, datetime) else value).isoformat()
-
-
-def _identifier(base_url: str, record: str, pk: object) -> list[dict[str, str]]:
-    if pk is None:
-        return []
-    return [{"system": f"{base_url}/{record}", "value": str(pk)}]
-
 
 def _kind(code: str) -> InterventionKind | None:
     try:
@@ -140,15 +100,11 @@ def _kind_label(code: str) -> str:
     return kind.label if kind else code.replace("_", " ").capitalize()
 
 
-def _kind_code(code: str) -> dict[str, Any]:
+def _kind_code(code: str) -> Resource:
     """Procedure.code (and CarePlan activity code): the kind's label, and the verified
     SNOMED CT coding for the two kinds that have one."""
-    concept: dict[str, Any] = {}
     coding = PROCEDURE_CODINGS.get(code)
-    if coding:
-        concept["coding"] = [dict(coding)]
-    concept["text"] = _kind_label(code)
-    return concept
+    return codeable_concept([coding] if coding else [], text=_kind_label(code))
 
 
 def _number(value: float | int) -> str:
@@ -185,11 +141,6 @@ def _side_text(param: Param | None, value: object) -> str:
     label = _choice_label(param, value) if param else str(value)
     # MUSCLE_SIDE calls both sides "Both", which reads "Piriformis, both sides".
     return "both sides" if label == "Both" else label.lower()
-
-
-def _annotation(text: str) -> dict[str, str] | None:
-    text = text.strip()
-    return {"text": text} if text else None
 
 
 # Procedure.
@@ -278,7 +229,7 @@ def procedure(
     performer_reference: str,
     reason_references: str | Iterable[str] = (),
     base_url: str = DEFAULT_BASE_URL,
-) -> dict[str, Any]:
+) -> Resource:
     """A delivered intervention as a FHIR R4 Procedure.
 
     ``status`` is ``completed``, or ``entered-in-error`` for a removed row (kept, never
@@ -294,18 +245,18 @@ def procedure(
     described = _params_of(kind, params)
     resource: dict[str, Any] = {
         "resourceType": "Procedure",
-        "id": _check_id(procedure_id, "procedure_id"),
+        "id": check_id(procedure_id, "procedure_id"),
     }
-    identifier = _identifier(base_url, "treatments/intervention", intervention.pk)
-    if identifier:
-        resource["identifier"] = identifier
+    row_identifier = identifier(base_url, "treatments/intervention", intervention.pk)
+    if row_identifier:
+        resource["identifier"] = row_identifier
     resource["status"] = "entered-in-error" if intervention.removed_at else "completed"
     resource["code"] = _kind_code(intervention.kind)
-    resource["subject"] = _reference(patient_reference, "patient_reference")
-    resource["encounter"] = _reference(encounter_reference, "encounter_reference")
-    resource["performedDateTime"] = _date_time(intervention.visit.starts_at, "visit.starts_at")
-    resource["performer"] = [{"actor": _reference(performer_reference, "performer_reference")}]
-    reasons = _references(reason_references, "reason_references")
+    resource["subject"] = reference(patient_reference, "patient_reference")
+    resource["encounter"] = reference(encounter_reference, "encounter_reference")
+    resource["performedDateTime"] = as_date_time(intervention.visit.starts_at, "visit.starts_at")
+    resource["performer"] = [{"actor": reference(performer_reference, "performer_reference")}]
+    reasons = references(reason_references, "reason_references")
     if reasons:
         resource["reasonReference"] = reasons
     body_site = _body_site(params, described)
@@ -336,9 +287,8 @@ def procedure(
         intervention.notes,
         *event_notes,
     ]
-    annotations = [note for text in notes if (note := _annotation(text))]
-    if annotations:
-        resource["note"] = annotations
+    if note := annotations(notes):
+        resource["note"] = note
     return resource
 
 
@@ -352,7 +302,7 @@ def consent(
     patient_reference: str,
     performer_reference: str,
     base_url: str = DEFAULT_BASE_URL,
-) -> dict[str, Any]:
+) -> Resource:
     """A consent to one intervention kind as a FHIR R4 Consent (scope ``treatment``).
 
     ``status`` is ``active``, or ``inactive`` once withdrawn or replaced by a later
@@ -370,31 +320,31 @@ def consent(
         rule.append("right to withdraw explained")
     ended_on = consent.withdrawn_on
     if consent.withdrawn_on:
-        rule.append(f"withdrawn on {_date(consent.withdrawn_on)}")
+        rule.append(f"withdrawn on {as_date(consent.withdrawn_on)}")
     elif consent.superseded_at:
         ended_on = timezone.localdate(consent.superseded_at)
-        rule.append(f"replaced by a later consent on {_date(ended_on)}")
+        rule.append(f"replaced by a later consent on {as_date(ended_on)}")
     policy_text = "; ".join(rule) + "."
     if consent.notes.strip():
         policy_text += f" Notes: {consent.notes.strip()}"
 
-    period = {"start": _date(consent.given_on)}
+    period = {"start": as_date(consent.given_on)}
     if ended_on:
-        period["end"] = _date(ended_on)
+        period["end"] = as_date(ended_on)
     resource: dict[str, Any] = {
         "resourceType": "Consent",
-        "id": _check_id(consent_id, "consent_id"),
+        "id": check_id(consent_id, "consent_id"),
     }
-    identifier = _identifier(base_url, "treatments/consent", consent.pk)
-    if identifier:
-        resource["identifier"] = identifier
+    row_identifier = identifier(base_url, "treatments/consent", consent.pk)
+    if row_identifier:
+        resource["identifier"] = row_identifier
     resource.update(
         status="inactive" if ended_on else "active",
         scope={"coding": [{"system": CONSENT_SCOPE, "code": "treatment", "display": "Treatment"}]},
         category=[{"text": "Consent to treatment"}],
-        patient=_reference(patient_reference, "patient_reference"),
-        dateTime=_date(consent.given_on),
-        performer=[_reference(performer_reference, "performer_reference")],
+        patient=reference(patient_reference, "patient_reference"),
+        dateTime=as_date(consent.given_on),
+        performer=[reference(performer_reference, "performer_reference")],
         policyRule={"text": policy_text},
         provision={"type": "permit", "period": period, "code": [{"text": label}]},
     )
@@ -452,7 +402,7 @@ def _goal(
         "id": goal_id,
         "lifecycleStatus": "completed" if discharged else "active",
         "description": {"text": goal.text},
-        "subject": _reference(patient_reference, "patient_reference"),
+        "subject": reference(patient_reference, "patient_reference"),
     }
     target = _goal_target(goal)
     if target:
@@ -470,7 +420,7 @@ def care_plan(
     author_reference: str,
     condition_references: str | Iterable[str] = (),
     base_url: str = DEFAULT_BASE_URL,
-) -> dict[str, Any]:
+) -> Resource:
     """The treatment plan as a FHIR R4 CarePlan (intent ``plan``).
 
     ``status`` is ``active``, or ``completed`` once the episode is discharged. One
@@ -482,8 +432,8 @@ def care_plan(
     description, the next review and the plan's notes are notes.
     """
     episode = plan.episode
-    discharged = episode.status == EpisodeStatus.DISCHARGED
-    addresses = _references(condition_references, "condition_references")
+    discharged = episode.status == host.EPISODE_DISCHARGED
+    addresses = references(condition_references, "condition_references")
     goals = list(plan.goals.all()) if plan.pk is not None else []
     contained = [
         _goal(
@@ -513,9 +463,9 @@ def care_plan(
         }
         for code in plan.planned_interventions
     ]
-    period = {"start": _date(episode.opened_on)}
+    period = {"start": as_date(episode.opened_on)}
     if discharged and episode.closed_on:
-        period["end"] = _date(episode.closed_on)
+        period["end"] = as_date(episode.closed_on)
     visits = plan.planned_visits
     description = (
         f"See the patient {_interval_text(plan.visit_interval_days)} "
@@ -524,26 +474,26 @@ def care_plan(
     )
     notes = []
     if plan.next_review_on:
-        notes.append(f"Next review: {_date(plan.next_review_on)}")
+        notes.append(f"Next review: {as_date(plan.next_review_on)}")
     notes.append(plan.notes)
 
     resource: dict[str, Any] = {
         "resourceType": "CarePlan",
-        "id": _check_id(care_plan_id, "care_plan_id"),
+        "id": check_id(care_plan_id, "care_plan_id"),
     }
     if contained:
         resource["contained"] = contained
-    identifier = _identifier(base_url, "treatments/plan", plan.pk)
-    if identifier:
-        resource["identifier"] = identifier
+    row_identifier = identifier(base_url, "treatments/plan", plan.pk)
+    if row_identifier:
+        resource["identifier"] = row_identifier
     resource.update(
         status="completed" if discharged else "active",
         intent="plan",
         title=f"Treatment plan: {episode.complaint}",
         description=description,
-        subject=_reference(patient_reference, "patient_reference"),
+        subject=reference(patient_reference, "patient_reference"),
         period=period,
-        author=_reference(author_reference, "author_reference"),
+        author=reference(author_reference, "author_reference"),
     )
     if addresses:
         resource["addresses"] = addresses
@@ -551,71 +501,62 @@ def care_plan(
         resource["goal"] = [{"reference": f"#{goal['id']}"} for goal in contained]
     if activities:
         resource["activity"] = activities
-    annotations = [note for text in notes if (note := _annotation(text))]
-    if annotations:
-        resource["note"] = annotations
+    if note := annotations(notes):
+        resource["note"] = note
     return resource
 
 
-# Condition.
+# The treatments app's part of a patient's Bundle.
 
 
-def _status(system: str, code: str) -> dict[str, Any]:
-    return {"coding": [{"system": system, "code": code, "display": code.capitalize()}]}
-
-
-def condition(
-    diagnosis: WorkingDiagnosis,
-    *,
-    condition_id: str,
-    patient_reference: str,
-    encounter_reference: str | None = None,
-    asserter_reference: str | None = None,
-    base_url: str = DEFAULT_BASE_URL,
-) -> dict[str, Any]:
-    """A working diagnosis (one pain source) as a FHIR R4 Condition.
-
-    ``code`` is the source's label, text only (the spec verifies no code for them).
-    ``verificationStatus`` is ``provisional`` for the main diagnosis the clinician
-    marked (``is_main``) and ``differential`` for the others; a withdrawn row is ``refuted`` and has no clinical status. The
-    clinical status is ``active`` while the episode is open; at discharge ``resolved``
-    when the goals were met, otherwise ``inactive`` (a patient referred on or who did
-    not return is not known to be better). ``recordedDate`` is when it was confirmed.
-    """
-    episode = diagnosis.episode
-    resource: dict[str, Any] = {
-        "resourceType": "Condition",
-        "id": _check_id(condition_id, "condition_id"),
-    }
-    identifier = _identifier(base_url, "assessments/working-diagnosis", diagnosis.pk)
-    if identifier:
-        resource["identifier"] = identifier
-    if diagnosis.withdrawn_at:
-        verification = "refuted"
-    else:
-        if episode.status != EpisodeStatus.DISCHARGED:
-            clinical = "active"
-        elif episode.discharge_reason == DischargeReason.GOALS_MET:
-            clinical = "resolved"
-        else:
-            clinical = "inactive"
-        resource["clinicalStatus"] = _status(CONDITION_CLINICAL, clinical)
-        verification = diagnosis.verification
-    resource["verificationStatus"] = _status(CONDITION_VERIFICATION, verification)
-    resource["code"] = {"text": diagnosis.label}
-    resource["subject"] = _reference(patient_reference, "patient_reference")
-    if encounter_reference is not None:
-        resource["encounter"] = _reference(encounter_reference, "encounter_reference")
-    if episode.onset_date:
-        resource["onsetDateTime"] = _date(episode.onset_date)
-    resource["recordedDate"] = _date_time(diagnosis.confirmed_at, "confirmed_at")
-    if asserter_reference is not None:
-        resource["asserter"] = _reference(asserter_reference, "asserter_reference")
-    notes = []
-    if diagnosis.was_suggested:
-        notes.append("Suggested by decision support; confirmed by the clinician.")
-    if diagnosis.withdrawn_at:
-        notes.append(f"Withdrawn from the working diagnosis on {_date(diagnosis.withdrawn_at)}.")
-    if notes:
-        resource["note"] = [{"text": text} for text in notes]
-    return resource
+def patient_resources(export: PatientExport) -> list[Resource]:
+    """A Procedure per intervention, a Consent per consent and a CarePlan per treatment
+    plan, giving the episode's working diagnosis as their reason (six queries, and one
+    per plan for the kinds given)."""
+    patient = export.patient
+    interventions = (
+        DeliveredIntervention.objects.filter(visit__episode__patient=patient)
+        .select_related("visit__practitioner")
+        .prefetch_related("adverse_events")
+        .order_by("visit__starts_at", "visit_id", "created_at", "id")
+    )
+    consents = Consent.objects.filter(episode__patient=patient).select_related(
+        "episode", "recorded_by"
+    )
+    plans = (
+        TreatmentPlan.objects.filter(episode__patient=patient)
+        .select_related("episode", "updated_by")
+        .prefetch_related("goals")
+    )
+    conditions = condition_references(patient)
+    resources = [
+        procedure(
+            intervention,
+            procedure_id=resource_id("Procedure", intervention.pk),
+            patient_reference=export.patient_reference,
+            encounter_reference=reference_to("Encounter", intervention.visit_id),
+            performer_reference=export.practitioner_reference(intervention.visit.practitioner),
+            reason_references=conditions.get(intervention.visit.episode_id, ()),
+        )
+        for intervention in interventions
+    ]
+    resources += [
+        consent(
+            row,
+            consent_id=resource_id("Consent", row.pk),
+            patient_reference=export.patient_reference,
+            performer_reference=export.practitioner_reference(row.recorded_by),
+        )
+        for row in consents
+    ]
+    resources += [
+        care_plan(
+            plan,
+            care_plan_id=resource_id("CarePlan", plan.pk),
+            patient_reference=export.patient_reference,
+            author_reference=export.practitioner_reference(plan.updated_by),
+            condition_references=conditions.get(plan.episode_id, ()),
+        )
+        for plan in plans
+    ]
+    return resources

@@ -8,10 +8,8 @@ Reads only, each in a fixed number of queries whatever the number of visits:
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
 
-from assessments import fhir, measures
+from assessments import measures
 from assessments.host import EpisodeOfCare, Patient, Visit
 from assessments.models import Measurement
 
@@ -168,39 +166,4 @@ def visit_progress(visit: Visit) -> EpisodeProgress:
         outcomes=outcomes,
         goals=_goal_statuses(goals, outcomes),
         visit_count=len({row.visit_id for row in rows}),
-    )
-
-
-def measurement_observation(
-    measurement: Measurement,
-    *,
-    observation_id: str | None = None,
-    patient_reference: str | None = None,
-    encounter_reference: str | None = None,
-    derived_from: str | None = None,
-    effective: datetime | None = None,
-) -> dict[str, Any]:
-    """A stored Measurement row as a FHIR R4 survey Observation (``fhir.measure_observation``).
-
-    The references default to the row's own ids (``Patient/{patient_id}``,
-    ``Encounter/{visit_id}``, ``QuestionnaireResponse/{assessment_id}``); an exporter
-    that names resources differently passes its own.
-    """
-    score = measures.Score(
-        measure_code=measurement.measure_code,
-        value=measurement.value,
-        unit=measurement.unit,
-        scoring_version=measurement.scoring_version,
-        missing_items=measurement.missing_items,
-        raw=dict(measurement.raw or {}),
-    )
-    if derived_from is None and measurement.assessment_id is not None:
-        derived_from = f"QuestionnaireResponse/{measurement.assessment_id}"
-    return fhir.measure_observation(
-        score,
-        observation_id=observation_id or f"measurement-{measurement.pk}",
-        patient_reference=patient_reference or f"Patient/{measurement.patient_id}",
-        encounter_reference=encounter_reference or f"Encounter/{measurement.visit_id}",
-        effective=effective or measurement.scored_at,
-        derived_from=derived_from,
     )

@@ -9,12 +9,12 @@ from django.views.decorators.http import require_POST
 from assessments import host
 from assessments.access import require
 from assessments.audit import shows_clinical
+from assessments.fhir.bundle import patient_bundle
 from assessments.host import Visit
 from assessments.redirects import safe_next
 from assessments.selectors import open_red_flags, working_diagnosis
 
 from . import selectors, services
-from .export import patient_bundle
 from .forms import (
     AdverseEventForm,
     ConsentForm,

@@ -9,10 +9,11 @@ from fhir.resources.R4B.questionnaire import Questionnaire
 
 from assessments import services as assessment_services
 from assessments.buttock_pain import BUTTOCK_PAIN_V1
+from assessments.fhir.base import resource_id
+from assessments.fhir.bundle import FhirContributor, contributors, patient_bundle, references
 from clinic import services as clinic_services
 from tests.factories import VisitFactory
 from treatments import services
-from treatments.export import patient_bundle, references
 
 pytestmark = pytest.mark.django_db
 
@@ -137,3 +138,76 @@ def test_export_button_for_clinical_roles_only(
     assert LogEntry.objects.filter(
         action=LogEntry.Action.ACCESS, object_id=full_record.pk, actor=clinic_admin
     ).exists()
+
+
+@pytest.fixture
+def without_the_clinic():
+    """The export as under a host that builds no FHIR resources of its own."""
+    clinic = contributors.get("clinic")
+    contributors.unregister("clinic")
+    try:
+        yield
+    finally:
+        contributors.register(clinic)
+
+
+def test_a_registered_contributor_adds_its_resources(full_record, clinic_admin):
+    def flags(export):
+        return [
+            {
+                "resourceType": "Flag",
+                "id": resource_id("Flag", export.patient.pk),
+                "status": "active",
+                "code": {"text": "Prefers morning appointments"},
+                "subject": {"reference": export.patient_reference},
+                "author": {"reference": export.practitioner_reference(clinic_admin)},
+            }
+        ]
+
+    with contributors.temporarily(FhirContributor(key="flags", resources=flags)):
+        bundle = patient_bundle(full_record)
+    Bundle.model_validate(bundle)
+    by_url = {entry["fullUrl"]: entry["resource"] for entry in bundle["entry"]}
+    assert by_url[f"https://clinic.invalid/fhir/Flag/flag-{full_record.pk}"]["subject"] == {
+        "reference": f"Patient/patient-{full_record.pk}"
+    }
+    # The user it names is one of the Bundle's Practitioners, built by the host.
+    practitioner = by_url[
+        f"https://clinic.invalid/fhir/Practitioner/practitioner-{clinic_admin.pk}"
+    ]
+    assert practitioner["identifier"][0]["value"] == clinic_admin.username
+    assert "Flag" not in [
+        e["resource"]["resourceType"] for e in patient_bundle(full_record)["entry"]
+    ]
+
+
+def test_the_plugin_exports_its_resources_when_the_host_builds_none(
+    full_record, without_the_clinic
+):
+    bundle = patient_bundle(full_record)
+    Bundle.model_validate(bundle)
+    kinds = {entry["resource"]["resourceType"] for entry in bundle["entry"]}
+    assert kinds == {
+        "QuestionnaireResponse",
+        "Observation",
+        "Condition",
+        "Procedure",
+        "Consent",
+        "CarePlan",
+    }
+    patient = f"Patient/patient-{full_record.pk}"
+    for entry in bundle["entry"]:
+        resource = entry["resource"]
+        assert patient in references(resource), resource["resourceType"]
+
+
+def test_the_export_command_and_page_need_no_host_resources(
+    full_record, without_the_clinic, capsys, client_for, physio
+):
+    call_command("export_fhir", full_record.identifier)
+    Bundle.model_validate(json.loads(capsys.readouterr().out))
+    response = client_for(physio).get(
+        reverse("treatments:patient_fhir_export", args=[full_record.pk])
+    )
+    assert response.status_code == 200
+    Bundle.model_validate(json.loads(response.content))

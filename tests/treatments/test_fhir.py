@@ -13,6 +13,7 @@ from fhir.resources.R4B.goal import Goal as FhirGoal
 from fhir.resources.R4B.procedure import Procedure
 
 from assessments import services as assessment_services
+from assessments.fhir.conditions import condition
 from clinic import services as clinic_services
 from tests.factories import VisitFactory
 from treatments import fhir, services
@@ -524,7 +525,7 @@ def confirm(episode, physio, codes, **extra):
 
 
 def as_condition(row, **extra) -> dict:
-    resource = fhir.condition(
+    resource = condition(
         row, condition_id=f"diagnosis-{row.pk}", patient_reference="Patient/p-1", **extra
     )
     Condition.model_validate(resource)

@@ -10,16 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from fhir.resources.R4B.observation import Observation
 
+from assessments.fhir.observations import measurement_observation
 from assessments.models import Measurement
 from tests.factories import VisitFactory
 from treatments.models import Goal, TreatmentPlan
-from treatments.outcomes import (
-    BASELINE_ONLY,
-    episode_outcomes,
-    measurement_observation,
-    patient_progress,
-    visit_progress,
-)
+from treatments.outcomes import BASELINE_ONLY, episode_outcomes, patient_progress, visit_progress
 from treatments.templatetags.charts import line_geometry
 
 START = timezone.make_aware(datetime.datetime(2025, 3, 3, 9, 0))
@@ -184,8 +179,8 @@ def test_measurement_row_as_fhir_observation(episode, physio, code, value, loinc
     observation = Observation.model_validate(resource)
     assert observation.status == "final"
     assert observation.category[0].coding[0].code == "survey"
-    assert observation.subject.reference == f"Patient/{episode.patient_id}"
-    assert observation.encounter.reference == f"Encounter/{visit.pk}"
+    assert observation.subject.reference == f"Patient/patient-{episode.patient_id}"
+    assert observation.encounter.reference == f"Encounter/encounter-{visit.pk}"
     assert float(observation.valueQuantity.value) == value
     codings = observation.code.coding or []
     assert [coding.code for coding in codings] == ([loinc] if loinc else [])

@@ -2,11 +2,10 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments import fhir as assessment_fhir
-from assessments import host
+from assessments import fhir, host
 from assessments.audit import record_access
 from assessments.definitions import NotRegistered, templates
-from treatments.export import patient_bundle
+from assessments.fhir.bundle import patient_bundle
 
 
 class Command(BaseCommand):
@@ -45,9 +44,7 @@ class Command(BaseCommand):
             raise CommandError("Give either a patient's clinic number or --questionnaire TEMPLATE.")
         if questionnaire:
             try:
-                document = assessment_fhir.questionnaire(
-                    templates.get(questionnaire, template_version)
-                )
+                document = fhir.questionnaire(templates.get(questionnaire, template_version))
             except NotRegistered as error:
                 raise CommandError(str(error)) from error
         else:

@@ -1,6 +1,6 @@
-"""FHIR R4 export of assessment templates, answers and measure scores.
+"""FHIR R4 export of assessment templates and answers.
 
-Pure functions: templates, answers and ``measures.Score`` in, plain dicts out (ready
+Pure functions: templates and answers in, plain dicts out (ready
 for ``json.dumps``); no ORM, no request, and no import of ``fhir.resources`` (a test
 dependency only: the tests validate the output against its R4B models).
 
@@ -8,15 +8,14 @@ The mapping is section 6 of the clinical spec (``buttock-pain.md``):
 
 - a template is a ``Questionnaire``: one group per section, one item per template item,
   a measure item a group of the measure's items;
-- an assessment is a ``QuestionnaireResponse`` with the answered items only;
-- a measure score is an ``Observation`` (category ``survey``, ``derivedFrom`` the
-  response).
+- an assessment is a ``QuestionnaireResponse`` with the answered items only
+  (a measure score is an Observation: ``assessments.fhir.observations``).
 
 Codes: only the spec's VERIFIED codes are used. LOINC 72514-3 (NPRS) and 97908-8 (ODI
-panel) on the Questionnaire, 72514-3 and 97909-6 (ODI score) on Observations; LEFS, PSFS
-and GRC have no verified code and carry text only. Everything else is coded in the
-clinic's own code systems, ``{base_url}/CodeSystem/{template}-{item}``, whose codes are
-exactly the spec's value codes, so that answers round-trip. Yes/no items are ``choice``
+panel) on the Questionnaire; LEFS, PSFS and GRC have no verified code and carry text
+only. Everything else is coded in the clinic's own code systems,
+``{base_url}/CodeSystem/{template}-{item}``, whose codes are exactly the spec's value
+codes, so that answers round-trip. Yes/no items are ``choice``
 items with the spec's ``yes``/``no`` codes rather than ``boolean``: the reasoning API
 takes ``"yes"``/``"no"``, red flags and a few choice items (centralization) add
 ``not_asked``/``not_tested`` to the same two codes, and one answer shape for all of them
@@ -31,7 +30,6 @@ ODI and LEFS: only the measure registry's labels are exported (ODI section title
 "Item N" for LEFS), never their copyrighted question text.
 """
 
-import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, Literal
@@ -39,13 +37,12 @@ from typing import Any, Literal
 from assessments import definitions, measures
 from assessments.schema import LIST_TYPES, Item, ItemType, Section, Template
 
+from .base import DEFAULT_BASE_URL, LOINC, as_date_time, check_id, reference
+from .observations import NPRS_CODING
+
 __all__ = [
-    "DEFAULT_BASE_URL",
-    "LOINC",
-    "UCUM",
     "item_code_system",
     "measure_item_link_id",
-    "measure_observation",
     "questionnaire",
     "questionnaire_canonical",
     "questionnaire_id",
@@ -53,46 +50,22 @@ __all__ = [
     "questionnaire_url",
 ]
 
-DEFAULT_BASE_URL = "urn:clinic-records"
-
-LOINC = "http://loinc.org"
-UCUM = "http://unitsofmeasure.org"
-OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 MIN_VALUE_EXTENSION = "http://hl7.org/fhir/StructureDefinition/minValue"
 MAX_VALUE_EXTENSION = "http://hl7.org/fhir/StructureDefinition/maxValue"
 ITEM_CONTROL_EXTENSION = "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl"
 ITEM_CONTROL_SYSTEM = "http://hl7.org/fhir/questionnaire-item-control"
 
-# Section 6 of the spec, VERIFIED codes only. A display is given only where the spec
-# states the code's wording; 97909-6 has none in the spec, so it is sent as a code with
-# a plain ``text`` instead of a guessed LOINC display.
-_NPRS_CODING = {
-    "system": LOINC,
-    "code": "72514-3",
-    "display": "Pain severity - 0-10 verbal numeric rating [Score] - Reported",
-}
+# Section 6 of the spec, VERIFIED codes only (NPRS's is the Observation's too).
 _ODI_PANEL_CODING = {
     "system": LOINC,
     "code": "97908-8",
     "display": "Oswestry Disability Index panel",
 }
-_ODI_SCORE_CODING = {"system": LOINC, "code": "97909-6"}
 
 # Questionnaire.item.code, by measure: on the group for a panel, on the question for a
 # single rating.
 _MEASURE_GROUP_CODES: dict[str, dict[str, str]] = {"odi": _ODI_PANEL_CODING}
-_MEASURE_ITEM_CODES: dict[tuple[str, str], dict[str, str]] = {("nprs", "nprs"): _NPRS_CODING}
-# Observation.code, by measure (the others are text only).
-_OBSERVATION_CODINGS: dict[str, dict[str, str]] = {
-    "nprs": _NPRS_CODING,
-    "odi": _ODI_SCORE_CODING,
-}
-_OBSERVATION_TEXTS = {"odi": "Oswestry Disability Index score"}
-
-# measures.Measure.unit -> UCUM (unit, code).
-_UCUM_UNITS = {"%": ("%", "%"), "points": ("{score}", "{score}")}
-
-_FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
+_MEASURE_ITEM_CODES: dict[tuple[str, str], dict[str, str]] = {("nprs", "nprs"): NPRS_CODING}
 
 _QUESTIONNAIRE_TYPES = {
     ItemType.CHOICE: "choice",
@@ -137,29 +110,6 @@ def measure_item_link_id(item: Item, measure_item: measures.MeasureItem) -> str:
 
 def _camel_case(code: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in code.split("_"))
-
-
-def _check_id(value: str, what: str) -> str:
-    if not isinstance(value, str) or not _FHIR_ID.match(value):
-        raise ValueError(
-            f"{what} {value!r} is not a FHIR id (letters, digits, '-' and '.'; 1 to 64)"
-        )
-    return value
-
-
-def _reference(value: str, what: str) -> dict[str, str]:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{what} must be a reference such as 'Patient/123', got {value!r}")
-    return {"reference": value}
-
-
-def _date_time(value: datetime, what: str) -> str:
-    # A FHIR dateTime with a time must carry a time zone.
-    if not isinstance(value, datetime):
-        raise ValueError(f"{what} must be a datetime, got {value!r}")
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{what} must be timezone-aware")
-    return value.isoformat()
 
 
 def _measure_for(item: Item) -> measures.Measure:
@@ -386,16 +336,16 @@ def questionnaire_response(
     normalised = definitions.validate_answers(template, answers)
     resource: dict[str, Any] = {
         "resourceType": "QuestionnaireResponse",
-        "id": _check_id(response_id, "response_id"),
+        "id": check_id(response_id, "response_id"),
         "questionnaire": questionnaire_canonical(template, base_url),
         "status": status,
-        "subject": _reference(patient_reference, "patient_reference"),
+        "subject": reference(patient_reference, "patient_reference"),
     }
     if encounter_reference is not None:
-        resource["encounter"] = _reference(encounter_reference, "encounter_reference")
-    resource["authored"] = _date_time(authored, "authored")
+        resource["encounter"] = reference(encounter_reference, "encounter_reference")
+    resource["authored"] = as_date_time(authored, "authored")
     if author_reference is not None:
-        resource["author"] = _reference(author_reference, "author_reference")
+        resource["author"] = reference(author_reference, "author_reference")
     items = [
         section_item
         for section in template.sections
@@ -403,77 +353,4 @@ def questionnaire_response(
     ]
     if items:
         resource["item"] = items
-    return resource
-
-
-# Observation.
-
-
-def _observation_code(measure: measures.Measure) -> dict[str, Any]:
-    code: dict[str, Any] = {}
-    coding = _OBSERVATION_CODINGS.get(measure.code)
-    if coding:
-        code["coding"] = [dict(coding)]
-    code["text"] = _OBSERVATION_TEXTS.get(measure.code, measure.title)
-    return code
-
-
-def _quantity(value: measures.Number, unit: str) -> dict[str, Any]:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"a score must be a number, got {value!r}")
-    quantity: dict[str, Any] = {"value": value}
-    if unit in _UCUM_UNITS:
-        ucum_unit, ucum_code = _UCUM_UNITS[unit]
-        quantity.update(unit=ucum_unit, system=UCUM, code=ucum_code)
-    else:
-        quantity["unit"] = unit  # not a UCUM unit we know: said, not coded
-    return quantity
-
-
-def measure_observation(
-    score: measures.Score,
-    *,
-    observation_id: str,
-    patient_reference: str,
-    encounter_reference: str | None = None,
-    effective: datetime,
-    derived_from: str | Iterable[str] | None = None,
-) -> dict[str, Any]:
-    """A measure's score as a FHIR R4 survey Observation.
-
-    ``derived_from`` is the reference (or references) of the QuestionnaireResponse the
-    score comes from, e.g. ``"QuestionnaireResponse/abc"``. An ODI score carries its
-    Fairbank band (``measures.odi_band``) as the interpretation text, as the spec asks,
-    rather than LOINC's raw bands.
-    """
-    measure = measures.registry.get(score.measure_code)
-    resource: dict[str, Any] = {
-        "resourceType": "Observation",
-        "id": _check_id(observation_id, "observation_id"),
-        "status": "final",
-        "category": [
-            {"coding": [{"system": OBSERVATION_CATEGORY, "code": "survey", "display": "Survey"}]}
-        ],
-        "code": _observation_code(measure),
-        "subject": _reference(patient_reference, "patient_reference"),
-    }
-    if encounter_reference is not None:
-        resource["encounter"] = _reference(encounter_reference, "encounter_reference")
-    resource["effectiveDateTime"] = _date_time(effective, "effective")
-    resource["valueQuantity"] = _quantity(score.value, score.unit)
-    if measure.code == "odi":
-        resource["interpretation"] = [{"text": f"{measures.odi_band(score.value)} (Fairbank)"}]
-    if score.missing_items:
-        answered = len(measure.scored_items) - score.missing_items
-        resource["note"] = [
-            {
-                "text": f"{answered} of {len(measure.scored_items)} items answered "
-                f"(scoring version {score.scoring_version})"
-            }
-        ]
-    if derived_from is not None:
-        references = [derived_from] if isinstance(derived_from, str) else list(derived_from)
-        resource["derivedFrom"] = [
-            _reference(reference, "derived_from") for reference in references
-        ]
     return resource
