@@ -3,12 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from pending_contract import CLINIC_IMPORT, pending
-
 pytestmark = pytest.mark.django_db
 
 
-@pending(CLINIC_IMPORT)
 def test_reception_gets_403_on_the_plugins_pages(client_for, receptionist, first_session):
     client = client_for(receptionist)
     urls = [
@@ -21,7 +18,6 @@ def test_reception_gets_403_on_the_plugins_pages(client_for, receptionist, first
     assert {url: client.get(url).status_code for url in urls} == dict.fromkeys(urls, 403)
 
 
-@pending(CLINIC_IMPORT)
 def test_reception_sees_the_client_but_no_clinical_section(
     client_for, receptionist, carebook_client
 ):
@@ -30,7 +26,6 @@ def test_reception_sees_the_client_but_no_clinical_section(
     assert "carebook-section" not in page.content.decode()
 
 
-@pending(CLINIC_IMPORT)
 def test_reception_cannot_open_a_session(client_for, receptionist, first_session):
     assert client_for(receptionist).get(first_session.get_absolute_url()).status_code == 403
 

@@ -7,7 +7,6 @@ import pytest
 from assessments.buttock_pain import BUTTOCK_PAIN_V2
 from django.urls import reverse
 
-from pending_contract import CLINIC_IMPORT, FHIR_PATIENT, pending
 from test_journey import HAMSTRING, edit_url, intervention_url
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +24,6 @@ def recorded(client_for, physio, first_session, care_plan):
     return client
 
 
-@pending(CLINIC_IMPORT, FHIR_PATIENT)
 def test_the_bundle_holds_the_plugins_resources_and_validates(recorded, carebook_client):
     response = recorded.get(reverse("treatments:patient_fhir_export", args=[carebook_client.pk]))
     assert response.status_code == 200
@@ -44,7 +42,6 @@ def test_the_bundle_holds_the_plugins_resources_and_validates(recorded, carebook
     bundle_model.Bundle.model_validate(bundle)
 
 
-@pending(CLINIC_IMPORT)
 def test_the_questionnaire_validates(client_for, physio):
     url = reverse("assessments:questionnaire", args=["buttock_pain", BUTTOCK_PAIN_V2.version])
     response = client_for(physio).get(url)

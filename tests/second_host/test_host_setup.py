@@ -15,7 +15,6 @@ from django.core.management import call_command
 from treatments.models import DeliveredIntervention
 
 from carebook.models import CarePlan, Client, Session
-from pending_contract import CLINIC_IMPORT, pending
 
 
 def test_clinic_is_not_installed():
@@ -36,7 +35,6 @@ def test_the_plugins_foreign_keys_point_at_carebook():
     assert DeliveredIntervention._meta.get_field("visit").related_model is Session
 
 
-@pending(CLINIC_IMPORT)
 def test_check_is_clean():
     assert [str(message) for message in checks.run_checks() if message.is_serious()] == []
 
@@ -50,7 +48,6 @@ def _serious() -> list[checks.CheckMessage]:
     return [message for message in checks.run_checks() if message.is_serious()]
 
 
-@pending(CLINIC_IMPORT)
 @pytest.mark.parametrize(
     ("model", "attribute"),
     [(Client, "full_name"), (CarePlan, "is_open"), (Session, "is_signed"), (Session, "is_initial")],
@@ -62,7 +59,6 @@ def test_the_system_check_names_a_property_the_host_lacks(monkeypatch, model, at
     assert model._meta.label in named[0]
 
 
-@pending(CLINIC_IMPORT)
 def test_the_system_check_names_the_fields_a_model_lacks(monkeypatch):
     """A patient model with none of the contract's fields: auth's Group, say."""
     monkeypatch.setattr(host, "PATIENT_MODEL", "auth.Group")

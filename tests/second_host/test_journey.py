@@ -11,7 +11,6 @@ from django.urls import reverse
 from treatments.models import DeliveredIntervention
 
 from carebook import services as carebook_services
-from pending_contract import CLINIC_IMPORT, pending
 
 pytestmark = pytest.mark.django_db
 
@@ -47,13 +46,11 @@ def intervention_url(session, kind):
     return reverse("treatments:intervention_add", args=[session.pk, kind])
 
 
-@pending(CLINIC_IMPORT)
 def test_the_plugin_lives_under_carebooks_own_prefix(first_session):
     assert edit_url(first_session).startswith("/clinical/visits/")
     assert first_session.get_absolute_url() == f"/sessions/{first_session.pk}/"
 
 
-@pending(CLINIC_IMPORT)
 def test_an_assessment_is_recorded_and_read_back(client_for, physio, first_session):
     client = client_for(physio)
     form = client.get(edit_url(first_session))
@@ -75,7 +72,6 @@ def test_an_assessment_is_recorded_and_read_back(client_for, physio, first_sessi
     assert "Proximal hamstring tendinopathy" in session_page
 
 
-@pending(CLINIC_IMPORT)
 def test_the_reasoning_panel_shows_sources_and_red_flags(client_for, physio, first_session):
     client = client_for(physio)
     panel = client.post(panel_url(first_session), HAMSTRING, HTTP_HX_REQUEST="true")
@@ -90,7 +86,6 @@ def test_the_reasoning_panel_shows_sources_and_red_flags(client_for, physio, fir
     assert 'role="alert"' in html
 
 
-@pending(CLINIC_IMPORT)
 def test_a_working_diagnosis_is_confirmed(client_for, physio, first_session, care_plan):
     client = client_for(physio)
     client.post(edit_url(first_session), HAMSTRING | {"action": "save"})
@@ -110,7 +105,6 @@ def test_a_working_diagnosis_is_confirmed(client_for, physio, first_session, car
     assert not rows["ischiogluteal_bursitis"].is_main
 
 
-@pending(CLINIC_IMPORT)
 def test_interventions_are_recorded_and_a_red_flag_blocks_manipulation(
     client_for, physio, first_session
 ):
@@ -135,7 +129,6 @@ def test_interventions_are_recorded_and_a_red_flag_blocks_manipulation(
     assert list(first_session.interventions.values_list("kind", flat=True)) == ["stretching"]
 
 
-@pending(CLINIC_IMPORT)
 def test_progress_across_two_sessions(client_for, physio, first_session, review_session):
     client = client_for(physio)
     client.post(edit_url(first_session), HAMSTRING | {"action": "save"})
@@ -149,7 +142,6 @@ def test_progress_across_two_sessions(client_for, physio, first_session, review_
     assert "Numeric Pain Rating Scale: 7 → 3 points" in record
 
 
-@pending(CLINIC_IMPORT)
 def test_the_outcome_report_shows_carebooks_care_plans(
     client_for, physio, first_session, review_session, care_plan
 ):
@@ -172,7 +164,6 @@ def test_the_outcome_report_shows_carebooks_care_plans(
     assert "Rosa Lindqvist" in episodes
 
 
-@pending(CLINIC_IMPORT)
 def test_a_signed_session_is_read_only(client_for, physio, first_session):
     client = client_for(physio)
     client.post(edit_url(first_session), HAMSTRING | {"action": "save"})

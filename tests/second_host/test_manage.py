@@ -7,8 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pending_contract import CLINIC_IMPORT, pending
-
 HERE = Path(__file__).resolve().parent
 
 
@@ -39,7 +37,6 @@ def test_migrate_from_zero_and_back_to_zero_of_the_roles(tmp_path):
     assert "Unapplying carebook.0002_create_roles... OK" in back.stdout
 
 
-@pending(CLINIC_IMPORT)
 def test_check_passes(tmp_path):
     done = manage("check", "--fail-level", "WARNING", database=tmp_path / "carebook.sqlite3")
     assert done.returncode == 0, done.stderr

@@ -14,7 +14,6 @@ from treatments.outcomes import episode_outcomes
 from treatments.reports import GroupBy, ReportFilters, outcome_report
 
 from carebook import services as carebook_services
-from pending_contract import CLINIC_IMPORT, FHIR_PATIENT, pending
 
 pytestmark = pytest.mark.django_db
 
@@ -106,9 +105,8 @@ def test_a_signed_session_is_read_only(physio, first_session):
     assert Measurement.objects.get(measure_code="nprs").value == 7
 
 
-@pending(CLINIC_IMPORT, FHIR_PATIENT)
 def test_the_bundle_is_built_from_carebooks_records(physio, first_session, carebook_client):
-    from treatments.export import patient_bundle
+    from assessments.fhir.bundle import patient_bundle
 
     _assess(first_session, physio)
     bundle = patient_bundle(carebook_client)

@@ -6,7 +6,12 @@ the properties at the end of each model are where carebook meets the plugin's co
 visit's `is_signed`, and so on.
 """
 
-from assessments.host import EPISODE_DISCHARGED, EPISODE_OPEN, EPISODE_STATUS_CHOICES
+from assessments.host import (
+    EPISODE_DISCHARGED,
+    EPISODE_GOALS_MET,
+    EPISODE_OPEN,
+    EPISODE_STATUS_CHOICES,
+)
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -49,6 +54,12 @@ class CarePlanQuerySet(models.QuerySet):
         return self.filter(status=EPISODE_OPEN)
 
 
+class ClosedBecause(models.TextChoices):
+    GOALS_MET = EPISODE_GOALS_MET, "Goals met"
+    STOPPED_COMING = "stopped_coming", "Stopped coming"
+    REFERRED = "referred", "Referred elsewhere"
+
+
 class CarePlan(models.Model):
     """One problem the client is treated for, opened at referral and closed at the end."""
 
@@ -64,9 +75,11 @@ class CarePlan(models.Model):
         verbose_name="lead clinician",
     )
     problem = models.CharField(max_length=200)
+    symptoms_since = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=EPISODE_STATUS_CHOICES, default=EPISODE_OPEN)
     opened_on = models.DateField(default=timezone.localdate)
     closed_on = models.DateField(null=True, blank=True)
+    closed_because = models.CharField(max_length=20, choices=ClosedBecause.choices, blank=True)
     review_every_days = models.PositiveSmallIntegerField(null=True, blank=True)
 
     objects = CarePlanQuerySet.as_manager()
@@ -84,6 +97,14 @@ class CarePlan(models.Model):
     @property
     def complaint(self) -> str:
         return self.problem
+
+    @property
+    def onset_date(self):
+        return self.symptoms_since
+
+    @property
+    def discharge_reason(self) -> str:
+        return self.closed_because
 
     @property
     def is_open(self) -> bool:
