@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint format bench e2e-deps lock check-deploy wheel clean
+.PHONY: demo test test-second-host lint format bench e2e-deps lock check-deploy wheel clean
 
 # The venv is rebuilt only when the lock file changes, so a second run installs nothing.
 $(STAMP): requirements.lock
@@ -26,6 +26,13 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The plugin's suite against tests/second_host, a host without clinic: SQLite by default,
+# PostgreSQL with DATABASE_URL=postgres://... (its own pytest.ini, so run from there). The
+# plugin comes from the source tree with our venv, or from the wheel with PY=<its python>.
+test-second-host: $(STAMP)
+	cd tests/second_host && $(if $(filter $(PY),$(VENV)/bin/python),PYTHONPATH=$(CURDIR)) \
+	  $(abspath $(PY)) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CarebookConfig(AppConfig):
+    name = "carebook"
+    verbose_name = "Carebook"
