@@ -279,6 +279,8 @@ class Visit(Protocol):
     is_signed: bool
     is_initial: bool  # the visit that opens the episode's assessment (red flags asked)
 
+    def get_kind_display(self) -> str: ...  # the kind of visit in words ("Follow-up")
+
     @classmethod
     def signed_sql(cls, alias: str) -> str: ...  # SQL: the visit row `alias` is signed
 
@@ -351,7 +353,14 @@ REQUIRED = {
         ("patient", "physio", "status", "opened_on", "closed_on"),
     ),
     "CLINICAL_VISIT_MODEL": (
-        ("is_signed", "is_initial", "signed_sql", "get_absolute_url", "get_additional_data"),
+        (
+            "is_signed",
+            "is_initial",
+            "get_kind_display",
+            "signed_sql",
+            "get_absolute_url",
+            "get_additional_data",
+        ),
         ("episode", "practitioner", "starts_at"),
     ),
 }

@@ -51,7 +51,7 @@ def _template_for(visit) -> Template:
     """The template a visit is assessed with: the full one at the first visit, the
     measures re-taken at a later one (where such a template is installed)."""
     latest = [t for t in templates if t.version == templates.latest(t.code).version]
-    wanted = [t for t in latest if _measures_only(t) == (visit.kind != "initial")]
+    wanted = [t for t in latest if _measures_only(t) == (not visit.is_initial)]
     return (wanted or latest)[0]
 
 

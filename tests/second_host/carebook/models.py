@@ -182,13 +182,7 @@ class Session(models.Model):
     def get_additional_data(self) -> dict:
         return {"patient_id": self.episode.patient_id}
 
-    # Not in the contract's Protocol, but read by the plugin today (assessments/sections.py,
-    # its form headings, the FHIR Encounter).
-    @property
-    def kind(self) -> str:
-        return "initial" if self.session_type == SessionType.FIRST else "follow_up"
-
-    def get_kind_display(self) -> str:
+    def get_kind_display(self) -> str:  # the contract's name for "the kind in words"
         return self.get_session_type_display()
 
     @classmethod
