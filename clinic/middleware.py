@@ -15,7 +15,7 @@ Handler = Callable[[HttpRequest], HttpResponse]
 class StripNulMiddleware:
     """Remove NUL characters from the query string, the posted form data, the cookies, the
     request's headers and its path before any view, form or draft sees them (see
-    clinic/text.py for why).
+    assessments/text.py for why).
 
     Covers what no form field checks (assessment drafts and autosaves, kept as posted;
     searches and filters; a session cookie looked up in the database), and makes the

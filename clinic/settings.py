@@ -79,7 +79,7 @@ MIDDLEWARE = [
     # Below whitenoise, so static files keep their own caching: Cache-Control: no-store on
     # everything else, so no patient data stays in a shared computer's browser cache.
     "clinic.middleware.NoStoreMiddleware",
-    # NUL characters out of the query string, form data and cookies (clinic/text.py),
+    # NUL characters out of the query string, form data and cookies (assessments/text.py),
     # before the sessions, CSRF and any view read them.
     "clinic.middleware.StripNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
